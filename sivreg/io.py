@@ -1,0 +1,245 @@
+"""Strict reading and writing of answers files (`parameters/*.yaml`) and assessment JSON.
+
+An answers file (schema sivreg.project/1):
+
+    project: {id, title, owner, description}
+    as_of: "2026-11-26"          # optional: the assessment date, else given on the command line
+    jurisdiction: NO             # NO (default) or EU; stays a string (no YAML "Norway problem")
+    scenario: amended            # optional: a rulebook scenario (version of the AI Act)
+    organisation: siv            # optional: organisation profile in the rulebook
+    answers: {question id: value}   # ~ = not answered yet, unknown = don't know
+    modules: [{id, title, answers}] # optional, MDCG 2019-11 §7
+    studies: [{id, title, answers}] # optional, planned clinical studies
+
+Every problem (unknown key, wrong type, value not allowed) is reported with file, line and
+field, all at once.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+from pathlib import Path
+
+from . import yamlstrict
+from .catalogue import UNKNOWN, Rulebook, rulebook
+from .errors import InputError, Problem
+from .model import PROJECT_SCHEMA, Answers, Part, Project
+
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+TOP_KEYS = ("schema", "project", "as_of", "jurisdiction", "scenario", "organisation", "answers",
+            "modules", "studies")
+PROJECT_KEYS = ("id", "title", "owner", "description")
+PART_KEYS = ("id", "title", "answers")
+
+
+def _type_name(v) -> str:
+    return {dict: "a mapping", list: "a list", str: "text", int: "a number", float: "a number",
+            type(None): "nothing"}.get(type(v), type(v).__name__)
+
+
+def check_answer(question, value) -> str | None:
+    """None if the value is allowed for the question, else what is allowed (one line)."""
+    if value == UNKNOWN:
+        return None
+    t = question.type
+    if t in ("bool", "enum"):
+        allowed = question.allowed_values()
+        if isinstance(value, str) and value in allowed:
+            return None
+        return f"found {value!r}; allowed: {', '.join(allowed)}, {UNKNOWN}"
+    if t == "multi":
+        allowed = question.allowed_values()
+        if not isinstance(value, list) or not value:
+            return f"expected a list of one or more of: {', '.join(allowed)} (or {UNKNOWN}); found {_type_name(value)}"
+        bad = [v for v in value if v not in allowed]
+        if bad:
+            return f"{', '.join(map(repr, bad))} not allowed; allowed: {', '.join(allowed)}"
+        if "none" in value and len(value) > 1:
+            return "'none' cannot be combined with other choices"
+        if len(set(value)) != len(value):
+            return "a choice is listed twice"
+        return None
+    if t == "text":
+        return None if isinstance(value, str) else f"expected text, found {_type_name(value)}"
+    if t == "date":
+        return None if isinstance(value, str) and _DATE.match(value) else \
+            f"expected a date YYYY-MM-DD, found {value!r}"
+    if t == "number":
+        return None if isinstance(value, (int, float)) else f"expected a number, found {_type_name(value)}"
+    return f"unknown question type {t}"
+
+
+def _answers(obj, file, where, book: Rulebook, problems: list) -> Answers:
+    if obj is None:
+        return Answers.of({})
+    if not isinstance(obj, dict):
+        problems.append(Problem(file, getattr(obj, "line", None), where,
+                                f"expected a mapping of question ids to answers, found {_type_name(obj)}"))
+        return Answers.of({})
+    values = {}
+    for qid, value in obj.items():
+        line = obj.line_of(qid)
+        q = book.questions.get(qid)
+        if q is None:
+            near = [k for k in book.questions if k.split(".")[-1] == qid.split(".")[-1]]
+            hint = f" (did you mean {near[0]}?)" if near else " (see `sivreg questions` for the list)"
+            problems.append(Problem(file, line, f"{where}.{qid}", f"unknown question{hint}"))
+            continue
+        if value is None:  # ~ = not answered yet
+            continue
+        msg = check_answer(q, value)
+        if msg:
+            problems.append(Problem(file, line, f"{where}.{qid}", msg))
+            continue
+        values[qid] = value
+    return Answers.of(values)
+
+
+def _text(obj, key, file, where, problems, required=False):
+    v = obj.get(key) if isinstance(obj, dict) else None
+    if v is None:
+        if required:
+            problems.append(Problem(file, getattr(obj, "line", None), f"{where}.{key}", "missing required field"))
+        return ""
+    if not isinstance(v, (str, int, float)):
+        problems.append(Problem(file, obj.line_of(key), f"{where}.{key}", f"expected text, found {_type_name(v)}"))
+        return ""
+    return str(v)
+
+
+def _keys(obj, allowed, file, where, problems):
+    for k in obj:
+        if k not in allowed:
+            problems.append(Problem(file, obj.line_of(k), f"{where}.{k}" if where else k,
+                                    f"unknown key; allowed: {', '.join(allowed)}"))
+
+
+def _parts(obj, key, file, book, problems) -> tuple[Part, ...]:
+    raw = obj.get(key)
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        problems.append(Problem(file, obj.line_of(key), key, f"expected a list of {{id, title, answers}}, found {_type_name(raw)}"))
+        return ()
+    parts, seen = [], set()
+    for i, p in enumerate(raw):
+        where = f"{key}[{i}]"
+        if not isinstance(p, dict):
+            problems.append(Problem(file, obj.line_of(key), where, f"expected a mapping, found {_type_name(p)}"))
+            continue
+        _keys(p, PART_KEYS, file, where, problems)
+        pid = _text(p, "id", file, where, problems, required=True)
+        if pid and not _ID.match(pid):
+            problems.append(Problem(file, p.line_of("id"), f"{where}.id", "use letters, digits, - _ . only"))
+        if pid in seen:
+            problems.append(Problem(file, p.line_of("id"), f"{where}.id", f"id {pid!r} used twice"))
+        seen.add(pid)
+        parts.append(Part(pid, _text(p, "title", file, where, problems, required=True),
+                          _answers(p.get("answers"), file, f"{where}.answers", book, problems)))
+    return tuple(parts)
+
+
+def project_from_data(data, source: str, book: Rulebook | None = None) -> Project:
+    """Check parsed YAML against the answers-file schema; raise InputError with all problems."""
+    book = book or rulebook()
+    problems: list[Problem] = []
+    if data is None:
+        raise InputError([Problem(source, None, "", "the file is empty; expected an answers file "
+                                  "with project: and answers: (see `sivreg template`)")])
+    if not isinstance(data, dict):
+        raise InputError([Problem(source, getattr(data, "line", 1), "",
+                                  f"expected a mapping with project: and answers:, found {_type_name(data)}")])
+    _keys(data, TOP_KEYS, source, "", problems)
+    if "schema" in data and data["schema"] != PROJECT_SCHEMA:
+        problems.append(Problem(source, data.line_of("schema"), "schema", f"expected {PROJECT_SCHEMA!r}"))
+    proj = data.get("project")
+    if not isinstance(proj, dict):
+        problems.append(Problem(source, data.line_of("project") if "project" in data else 1, "project",
+                                "missing or not a mapping; expected project: {id, title, owner, description}"))
+        proj = yamlstrict.LineDict()
+        proj.lines = {}
+    else:
+        _keys(proj, PROJECT_KEYS, source, "project", problems)
+    pid = _text(proj, "id", source, "project", problems, required=True)
+    if pid and not _ID.match(pid):
+        problems.append(Problem(source, proj.line_of("id"), "project.id",
+                                "use letters, digits, - _ . only (at most 80 characters)"))
+    title = _text(proj, "title", source, "project", problems, required=True)
+    as_of = data.get("as_of")
+    if as_of is not None and not (isinstance(as_of, str) and _DATE.match(as_of)):
+        problems.append(Problem(source, data.line_of("as_of"), "as_of", f"expected a date YYYY-MM-DD, found {as_of!r}"))
+    jur = data.get("jurisdiction", "NO")
+    if jur not in ("NO", "EU"):
+        problems.append(Problem(source, data.line_of("jurisdiction"), "jurisdiction",
+                                f"found {jur!r}; allowed: NO, EU"))
+    scenario = data.get("scenario")
+    if scenario is not None and scenario not in book.scenarios:
+        problems.append(Problem(source, data.line_of("scenario"), "scenario",
+                                f"found {scenario!r}; allowed: {', '.join(book.scenarios) or '(none defined)'}"))
+    org = data.get("organisation")
+    if org is not None and org not in book.organisations:
+        problems.append(Problem(source, data.line_of("organisation"), "organisation",
+                                f"found {org!r}; allowed: {', '.join(book.organisations) or '(none defined)'}"))
+    answers = _answers(data.get("answers"), source, "answers", book, problems)
+    modules = _parts(data, "modules", source, book, problems)
+    studies = _parts(data, "studies", source, book, problems)
+    if problems:
+        raise InputError(problems)
+    return Project(id=pid, title=title, answers=answers, owner=_text(proj, "owner", source, "project", []),
+                   description=_text(proj, "description", source, "project", []),
+                   as_of=as_of, jurisdiction=jur, scenario=scenario, organisation=org,
+                   modules=modules, studies=studies, source=source)
+
+
+def load(path: str | Path, book: Rulebook | None = None) -> Project:
+    """Read and check one answers file. Raises InputError naming file, line and field."""
+    path = Path(path)
+    if path.is_dir():
+        raise InputError([Problem(str(path), None, "", "is a folder; give an answers file (.yaml)")])
+    return project_from_data(yamlstrict.load_file(path), str(path), book)
+
+
+def loads(text: str, source: str = "<answers>", book: Rulebook | None = None) -> Project:
+    """Like `load`, from YAML text (an uploaded file in the dashboard)."""
+    return project_from_data(yamlstrict.loads(text, source), source, book)
+
+
+def dump_project(project: Project) -> str:
+    """The answers file as YAML text that `load` reads back to the same project."""
+    return "# sivreg answers file (sivreg.project/1)\n" + yamlstrict.dumps(project.to_dict())
+
+
+def atomic_write(path: str | Path, data: str | bytes) -> None:
+    """Write a file so that a crash never leaves a half-written file under the final name:
+    write a temporary file in the same folder, fsync, then rename over the target."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data.encode("utf-8") if isinstance(data, str) else data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def save_project(project: Project, path: str | Path) -> None:
+    atomic_write(path, dump_project(project))
+
+
+def assessment_json(assessment) -> str:
+    """The canonical JSON text of an assessment (what `sivreg assess --format json` prints)."""
+    return json.dumps(assessment.to_dict(), ensure_ascii=False, indent=2, sort_keys=False) + "\n"
+
+
+def write_assessment(assessment, path: str | Path) -> None:
+    atomic_write(path, assessment_json(assessment))

@@ -1,0 +1,24 @@
+"""Decision code: one module per provision family. This registry says which function
+decides which topic of the output contract, and which functions add obligations and
+actions after the topics are decided (in this order)."""
+from __future__ import annotations
+
+from . import mdcg_2019_11_qualification as qualification
+from . import mdcg_2019_11_regime as regime
+from . import classification
+from . import pending
+
+TOPIC_RULES = {
+    "qualification": qualification.decide,
+    "regime": regime.decide,
+    "device_class": classification.decide,
+    "conformity": pending.conformity,
+    "clinical_investigation": pending.clinical_investigation,
+    "ai_act_risk": pending.ai_act_risk,
+}
+
+# Topics decided per module when a project declares modules (MDCG 2019-11 §7).
+MODULE_TOPICS = ("qualification", "regime", "device_class")
+
+# (name, function) run after the topics; they add obligations and actions.
+CONTRIBUTORS: list = []

@@ -1,0 +1,102 @@
+"""MDR Annex VIII: classification of medical device software.
+
+Rule 11: (a) information used for diagnostic or therapeutic decisions -> IIa; III if a
+decision may cause death or irreversible deterioration; IIb if serious deterioration or a
+surgical intervention. (b) monitoring of physiological processes -> IIa; IIb for vital
+parameters whose variation could mean immediate danger. (c) all other software -> I.
+Software is an active device (Art 2(4)), so Rules 9, 10, 12, 13, 15 and 22 are checked too
+(MDCG 2019-11 §4.2). Implementing rule 3.3: software driving a device takes its class, and
+software with its own purpose is never lower than the device it drives (MDCG 2019-11 §4.1).
+Implementing rule 3.5: where several rules or sub-rules apply, the strictest applies.
+The IMDRF category (MDCG 2019-11 Annex III, guidance) is shown as a cross-check only.
+"""
+from __future__ import annotations
+
+from .._tables import IMDRF_CATEGORY, IMDRF_TO_MDR
+
+MDR_CLASSES = ("I", "IIa", "IIb", "III")
+
+# mdr.other_rules option -> (rule id, class), as the rules state them (MDR Annex VIII §6)
+OTHER_RULES = {
+    "r9_controls_therapeutic_iib": ("mdr.rule_9.controls_iib", "IIb"),
+    "r9_controls_ionising_radiation": ("mdr.rule_9.ionising", "IIb"),
+    "r9_active_implantable": ("mdr.rule_9.active_implantable", "III"),
+    "r10_direct_diagnosis_vital": ("mdr.rule_10.vital", "IIa"),
+    "r10_immediate_danger": ("mdr.rule_10.immediate_danger", "IIb"),
+    "r10_radiology": ("mdr.rule_10.radiology", "IIb"),
+    "r12_administers": ("mdr.rule_12.administers", "IIa"),
+    "r12_hazardous": ("mdr.rule_12.hazardous", "IIb"),
+    "r15_contraception": ("mdr.rule_15.contraception", "IIb"),
+    "r22_closed_loop": ("mdr.rule_22.closed_loop", "III"),
+}
+
+
+def classify(ctx) -> str:
+    # Rule 13 is the base for every active device; the other rules are its exceptions and
+    # Annex VIII 3.5 picks the strictest of those that apply.
+    candidates = [("mdr.rule_13", "I")]
+    ctx.step("mdr.rule_13", finding="device_class.I")
+
+    decisions = ctx.yes("mdr.r11_decisions")
+    r11a = None
+    if decisions:
+        impact = ctx.ask("mdr.r11_impact")
+        rule, r11a = {"death_or_irreversible": ("mdr.rule_11.a.iii", "III"),
+                      "serious_or_surgery": ("mdr.rule_11.a.iib", "IIb")}.get(impact, ("mdr.rule_11.a", "IIa"))
+        for r in ("mdr.rule_11.a.iii", "mdr.rule_11.a.iib"):
+            if r != rule:
+                ctx.checked(r, False)
+        ctx.step(rule, finding=f"device_class.{r11a}")
+        candidates.append((rule, r11a))
+    else:
+        ctx.checked("mdr.rule_11.a", False)
+
+    monitoring = ctx.yes("mdr.r11_monitoring")
+    if monitoring:
+        vital = ctx.yes("mdr.r11_vital_danger")
+        rule, cls = ("mdr.rule_11.b.vital", "IIb") if vital else ("mdr.rule_11.b", "IIa")
+        if not vital:
+            ctx.checked("mdr.rule_11.b.vital", False)
+        ctx.step(rule, finding=f"device_class.{cls}")
+        candidates.append((rule, cls))
+    else:
+        ctx.checked("mdr.rule_11.b", False)
+
+    if not decisions and not monitoring:
+        ctx.step("mdr.rule_11.c", finding="device_class.I")
+        candidates.append(("mdr.rule_11.c", "I"))
+
+    chosen = ctx.ask("mdr.other_rules")
+    for option, (rule, cls) in OTHER_RULES.items():
+        applies = option in chosen
+        ctx.checked(rule, applies, finding=f"device_class.{cls}")
+        if applies:
+            candidates.append((rule, cls))
+
+    if ctx.given("qual.drives_device") == "yes":
+        driven = ctx.ask("qual.driven_device_class")
+        if driven in MDR_CLASSES:
+            ctx.step("mdr.ir_3_3", finding=f"device_class.{driven}", note="note.ir_3_3_floor")
+            candidates.append(("mdr.ir_3_3", driven))
+        else:
+            ctx.step("mdr.ir_3_3", "not_applied", finding="rule.does_not_apply", note="note.driven_other_regime")
+
+    final = ctx.strictest(candidates, "mdr.ir_3_5")
+    ctx.set("rules", [r for r, c in candidates if c == final] + (["mdr.ir_3_5"] if len(candidates) > 1 else []))
+    if r11a is not None:
+        _imdrf_cross_check(ctx, r11a)
+    return final
+
+
+def _imdrf_cross_check(ctx, r11a_class: str) -> None:
+    significance = ctx.ask_optional("mdr.imdrf_significance")
+    situation = ctx.ask_optional("mdr.imdrf_situation")
+    if significance is None or situation is None:
+        return
+    category = IMDRF_CATEGORY[(situation, significance)]
+    indicated = IMDRF_TO_MDR[(situation, significance)]
+    agrees = indicated == r11a_class
+    ctx.step("mdcg_2019_11.imdrf_cross_check", "cross_check", finding=f"device_class.{indicated}",
+             note="note.imdrf_agrees" if agrees else "note.imdrf_differs",
+             note_args={"category": category, "indicated": indicated, "rule11": r11a_class})
+    ctx.set("imdrf", {"category": category, "indicated_class": indicated, "agrees": agrees})

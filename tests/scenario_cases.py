@@ -1,0 +1,122 @@
+"""OpenFisca-style scenario cases: YAML files under tests/cases/<topic>/*.yaml, each a list
+of cases with strict keys. Collected by tests/test_scenarios.py.
+
+    - name: what the case shows
+      source: where the expected answer comes from (a worked example, an article)
+      as_of: "2026-11-26"          # optional (default 2026-11-26)
+      scenario: amended            # optional
+      jurisdiction: NO             # optional
+      answers: {question id: value}
+      modules: [{id, title, answers}]   # optional
+      studies: [{id, title, answers}]   # optional
+      expect:
+        <topic>: value | {value, status, missing, rules, basis, ...}   # any outcome field
+        status: determined | indeterminate
+        missing: [question ids]        # exact, in any order
+        obligations: {includes: [ids], excludes: [ids]}
+        actions: {includes: [ids], excludes: [ids]}
+      expect_trace: {<topic>: [rule ids that must appear, in this order]}
+      expect_error: RuleConflict       # instead of expect
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+import sivreg
+from sivreg import yamlstrict
+
+CASES_DIR = Path(__file__).parent / "cases"
+CASE_KEYS = {"name", "source", "as_of", "scenario", "jurisdiction", "answers", "modules", "studies",
+             "expect", "expect_trace", "expect_error", "lang"}
+DEFAULT_AS_OF = "2026-11-26"
+
+
+@dataclass(frozen=True)
+class Case:
+    file: str
+    name: str
+    data: dict
+
+    @property
+    def id(self) -> str:
+        return f"{Path(self.file).parent.name}/{Path(self.file).stem}::{self.name}"
+
+
+def collect() -> list[Case]:
+    cases = []
+    for f in sorted(CASES_DIR.rglob("*.yaml")):
+        items = yamlstrict.load_file(f)
+        assert isinstance(items, list), f"{f}: expected a list of cases"
+        for c in items:
+            unknown = set(c) - CASE_KEYS
+            assert not unknown, f"{f}:{c.line}: unknown case keys {sorted(unknown)}"
+            for k in ("name", "source", "answers"):
+                assert k in c, f"{f}:{c.line}: case needs {k!r}"
+            assert ("expect" in c) != ("expect_error" in c), f"{f}:{c.line}: give expect or expect_error"
+            cases.append(Case(str(f), c["name"], c))
+    return cases
+
+
+def project_of(case: Case):
+    d = case.data
+    data = {"project": {"id": "case", "title": case.name}, "answers": d.get("answers") or {}}
+    for k in ("modules", "studies", "scenario", "jurisdiction"):
+        if k in d:
+            data[k] = d[k]
+    text = yaml.safe_dump(_plain(data), allow_unicode=True)
+    return sivreg.loads(text, source=f"{case.file}::{case.name}")
+
+
+def _plain(v):
+    if isinstance(v, dict):
+        return {k: _plain(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [_plain(x) for x in v]
+    return v
+
+
+def check(case: Case) -> None:
+    d = case.data
+    project = project_of(case)
+    kwargs = dict(as_of=d.get("as_of", DEFAULT_AS_OF), scenario=d.get("scenario"), lang=d.get("lang", "en"))
+    if "expect_error" in d:
+        try:
+            sivreg.assess(project, **kwargs)
+        except sivreg.SivregError as exc:
+            assert type(exc).__name__ == d["expect_error"], f"raised {type(exc).__name__}: {exc}"
+            return
+        raise AssertionError(f"expected {d['expect_error']}, got an assessment")
+    result = sivreg.assess(project, **kwargs).to_dict()
+    for key, want in d["expect"].items():
+        if key in result["outcomes"]:
+            got = result["outcomes"][key]
+            if not isinstance(want, dict):
+                want = {"value": want}
+            for field, value in want.items():
+                have = got.get(field)
+                if field in ("missing",):
+                    assert sorted(have) == sorted(value), f"{key}.{field}: expected {value}, got {have}"
+                else:
+                    assert have == value, (f"{key}.{field}: expected {value!r}, got {have!r} "
+                                           f"(status {got['status']}, missing {got['missing']})")
+        elif key in ("obligations", "actions"):
+            ids = [o["id"] for o in result[key]]
+            for i in want.get("includes", []):
+                assert i in ids, f"{key}: expected {i} among {ids}"
+            for i in want.get("excludes", []):
+                assert i not in ids, f"{key}: did not expect {i}"
+        elif key == "missing":
+            assert sorted(result["missing"]) == sorted(want), f"missing: expected {want}, got {result['missing']}"
+        elif key == "status":
+            assert result["status"] == want, f"status: expected {want}, got {result['status']}"
+        else:
+            raise AssertionError(f"{case.file}: unknown expect key {key!r}")
+    for topic, rules in (d.get("expect_trace") or {}).items():
+        trace = [s["rule"] for s in result["outcomes"][topic]["trace"]]
+        pos = 0
+        for r in rules:
+            assert r in trace[pos:], f"{topic}: rule {r} not found in order in {trace}"
+            pos = trace.index(r, pos) + 1
