@@ -1,0 +1,214 @@
+"""Command line: a thin wrapper over the public API.
+
+    sivreg assess FILE [--as-of DATE] [--scenario NAME] [--lang nb|en] [--format json|md]
+    sivreg validate FILE...          every problem in one go, exit 1 if any
+    sivreg questions [--format json|md] [--lang nb|en]
+    sivreg template [--lang nb|en]   a blank answers file with every question
+    sivreg summary [DIR]             assess every project in DIR and print a table
+Other subcommands (dashboard, portfolio) register themselves from their own modules.
+
+Errors a user can cause print as one screen naming file, line and field, exit code 1,
+no traceback (set SIVREG_DEBUG=1 to see one).
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import os
+import sys
+from pathlib import Path
+
+from . import __version__
+from .catalogue import rulebook
+from .engine import assess
+from .errors import InputError, SivregError
+from .io import assessment_json, load
+from .model import TOPICS
+
+# Modules that add subcommands: each has register(subparsers) and sets func on its parser.
+EXTENSIONS = ("sivreg.portfolio.cli", "sivreg.views.serve")
+
+
+def _date(text: str) -> str:
+    from datetime import date
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, found {text!r}") from None
+    return text
+
+
+def cmd_assess(args) -> int:
+    project = load(args.file)
+    result = assess(project, as_of=args.as_of, scenario=args.scenario, lang=args.lang)
+    if args.format == "json":
+        sys.stdout.write(assessment_json(result))
+    else:
+        from .render import to_markdown
+        sys.stdout.write(to_markdown(result, args.lang))
+    return 0
+
+
+def cmd_validate(args) -> int:
+    problems = []
+    for f in args.files:
+        try:
+            load(f)
+            print(f"ok  {f}")
+        except InputError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        print(f"\n{len(problems)} problem(s):", file=sys.stderr)
+        for p in problems:
+            print(f"  {p}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def questions_as_dicts(book=None) -> list[dict]:
+    book = book or rulebook()
+    out = []
+    for q in book.questions.values():
+        opts = ([{"value": "yes", "label": {l: book.text("answer.yes", l) for l in ("nb", "en")}},
+                 {"value": "no", "label": {l: book.text("answer.no", l) for l in ("nb", "en")}}]
+                if q.type == "bool" else [{"value": o.value, "label": dict(o.label)} for o in q.options])
+        out.append({"id": q.id, "type": q.type, "topic": q.topic, "label": dict(q.label),
+                    "help": dict(q.help), "options": opts, "refs": list(q.refs),
+                    "optional": q.optional, "allows_unknown": True})
+    return out
+
+
+def cmd_questions(args) -> int:
+    qs = questions_as_dicts()
+    if args.format == "json":
+        print(json.dumps(qs, ensure_ascii=False, indent=2))
+    else:
+        for q in qs:
+            print(f"- `{q['id']}` ({q['type']}): {q['label'][args.lang]}")
+    return 0
+
+
+def template_text(lang: str, book=None) -> str:
+    """A blank answers file: every question with its label and allowed values as comments."""
+    book = book or rulebook()
+    head = {"nb": "# Svarfil for sivreg. Fyll inn svarene; ~ betyr ikke besvart, unknown betyr vet ikke.",
+            "en": "# sivreg answers file. Fill in the answers; ~ means not answered, unknown means don't know."}
+    lines = [head[lang], "project:", "  id: my-project", '  title: ""', '  owner: ""', '  description: ""',
+             "jurisdiction: NO", "answers:"]
+    topic = None
+    for q in book.questions.values():
+        if q.topic != topic:
+            topic = q.topic
+            lines.append(f"  # --- {topic} ---")
+        lines.append(f"  # {q.label[lang]}")
+        allowed = list(q.allowed_values()) + ["unknown"]
+        if q.type == "multi":
+            lines.append(f"  #   [{', '.join(q.allowed_values())}] (list) | unknown")
+        elif q.type in ("bool", "enum"):
+            lines.append(f"  #   {' | '.join(allowed)}")
+        lines.append(f"  {q.id}: ~")
+    return "\n".join(lines) + "\n"
+
+
+def cmd_template(args) -> int:
+    sys.stdout.write(template_text(args.lang))
+    return 0
+
+
+def summary_rows(directory: str, as_of=None, scenario=None, lang="nb"):
+    """(rows, errors): one row per project in the folder; a bad file becomes an error row."""
+    from .render.text import value_label
+    rows, errors = [], []
+    for f in sorted(Path(directory).glob("*.yaml")):
+        try:
+            a = assess(load(f), as_of=as_of, scenario=scenario, lang=lang).to_dict()
+        except SivregError as exc:
+            errors.append((str(f), str(exc)))
+            continue
+        o = a["outcomes"]
+        rows.append({"project": a["project"]["id"],
+                     **{t: value_label(t, o[t]["value"], lang) if o[t]["value"] is not None else "–"
+                        for t in TOPICS},
+                     "status": a["status"], "missing": ", ".join(a["missing"])})
+    return rows, errors
+
+
+def cmd_summary(args) -> int:
+    rows, errors = summary_rows(args.dir, args.as_of, args.scenario, args.lang)
+    cols = ["project", "qualification", "regime", "device_class", "status"]
+    widths = {c: max([len(c)] + [len(str(r[c])) for r in rows]) for c in cols}
+    print("  ".join(c.ljust(widths[c]) for c in cols))
+    print("  ".join("-" * widths[c] for c in cols))
+    for r in rows:
+        print("  ".join(str(r[c]).ljust(widths[c]) for c in cols))
+    for f, msg in errors:
+        print(f"\nERROR {f}:\n  {msg}", file=sys.stderr)
+    return 1 if errors else 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="sivreg", description="Assess AI projects against MDR/IVDR and the EU AI Act.")
+    p.add_argument("--version", action="version", version=f"sivreg {__version__}")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    a = sub.add_parser("assess", help="assess one answers file")
+    a.add_argument("file")
+    a.add_argument("--as-of", type=_date, default=None, help="assessment date YYYY-MM-DD (default: the file's, else today)")
+    a.add_argument("--scenario", default=None, help="version of the AI Act (rulebook scenario)")
+    a.add_argument("--lang", choices=("nb", "en"), default="nb")
+    a.add_argument("--format", choices=("json", "md"), default="md")
+    a.set_defaults(func=cmd_assess)
+
+    v = sub.add_parser("validate", help="check answers files, reporting every problem")
+    v.add_argument("files", nargs="+")
+    v.set_defaults(func=cmd_validate)
+
+    q = sub.add_parser("questions", help="the question catalogue")
+    q.add_argument("--format", choices=("json", "md"), default="json")
+    q.add_argument("--lang", choices=("nb", "en"), default="nb")
+    q.set_defaults(func=cmd_questions)
+
+    t = sub.add_parser("template", help="a blank answers file with every question")
+    t.add_argument("--lang", choices=("nb", "en"), default="nb")
+    t.set_defaults(func=cmd_template)
+
+    s = sub.add_parser("summary", help="assess every project in a folder and print a table")
+    s.add_argument("dir", nargs="?", default="parameters")
+    s.add_argument("--as-of", type=_date, default=None)
+    s.add_argument("--scenario", default=None)
+    s.add_argument("--lang", choices=("nb", "en"), default="nb")
+    s.set_defaults(func=cmd_summary)
+
+    for name in EXTENSIONS:
+        try:
+            mod = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name and name.startswith(exc.name):
+                continue  # that part of sivreg is not installed
+            raise
+        mod.register(sub)
+    return p
+
+
+def main(argv=None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args) or 0
+    except SivregError as exc:
+        print(f"sivreg: error\n{exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("sivreg: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # an internal error: a short message, never a traceback
+        if os.environ.get("SIVREG_DEBUG"):
+            raise
+        print(f"sivreg: internal error ({type(exc).__name__}: {exc}). "
+              "Run with SIVREG_DEBUG=1 for details and report it.", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

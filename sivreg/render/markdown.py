@@ -1,0 +1,95 @@
+"""Assessment -> Markdown report in nb or en: verdicts, reasoning with legal references
+(guidance marked), obligations with dates, next steps, missing answers, rulebook version,
+scenario, date and the decision-support notice. User-typed text is escaped."""
+from __future__ import annotations
+
+import re
+
+from ..catalogue import Rulebook, rulebook
+from ..model import TOPICS
+from .text import answer_label, citations_text, finding_label, rule_label, t, value_label
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-!|<>&])")
+
+
+def md_escape(text) -> str:
+    """Escape Markdown and HTML specials in text a user typed."""
+    return _MD_SPECIAL.sub(r"\\\1", str(text))
+
+
+def step_line(step: dict, lang: str, book: Rulebook) -> str:
+    parts = [rule_label(step["rule"], lang, book)]
+    if step.get("question"):
+        parts.append(f"→ {answer_label(step['question'], step.get('answer'), lang, book)}")
+    if step.get("finding"):
+        parts.append(f"→ **{finding_label(step['finding'], lang, book)}**")
+    line = " ".join(parts)
+    if step.get("note"):
+        line += f" — {step['note']}"
+    refs = citations_text(step.get("refs"), lang, book)
+    if refs:
+        line += f" _[{refs}]_"
+    if step["kind"] in ("not_applied",):
+        line = f"~ {line}"
+    return f"- {line}"
+
+
+def to_markdown(assessment, lang: str | None = None, book: Rulebook | None = None) -> str:
+    book = book or rulebook()
+    a = assessment.to_dict() if hasattr(assessment, "to_dict") else assessment
+    lang = lang or a["lang"]
+    out = [f"# {md_escape(a['project']['title'])}", ""]
+    out.append(f"_{t('notice.decision_support', lang, book)}_")
+    out.append("")
+    meta = [(t("label.project_id", lang, book), md_escape(a["project"]["id"])),
+            (t("label.as_of", lang, book), a["as_of"]),
+            (t("label.jurisdiction", lang, book), a["jurisdiction"]),
+            (t("label.rulebook", lang, book), f"{a['rulebook']['version']} ({a['rulebook']['sha256'][:12]})"),
+            (t("label.scenario", lang, book), a["rulebook"].get("scenario") or "–"),
+            (t("label.status", lang, book), t("status." + a["status"], lang, book))]
+    if a.get("scenario"):
+        meta.append((t("label.legal_status", lang, book), a["scenario"]["legal_status"]))
+    out += [f"- **{k}:** {v}" for k, v in meta]
+    out += ["", f"## {t('label.verdicts', lang, book)}", ""]
+    out.append(f"| {t('label.topic', lang, book)} | {t('label.result', lang, book)} | {t('label.status', lang, book)} |")
+    out.append("|---|---|---|")
+    for topic in TOPICS:
+        o = a["outcomes"][topic]
+        status = t("status." + o["status"], lang, book)
+        out.append(f"| {t('topic.' + topic, lang, book)} | {value_label(topic, o['value'], lang, book)} | {status} |")
+    if a["missing"]:
+        out += ["", f"## {t('label.missing', lang, book)}", ""]
+        for qid in a["missing"]:
+            q = book.questions.get(qid)
+            out.append(f"- `{qid}`: {q.label[lang] if q else qid}")
+    if a.get("actions"):
+        out += ["", f"## {t('label.actions', lang, book)}", ""]
+        for i, act in enumerate(a["actions"], 1):
+            line = f"{i}. {act['label']}"
+            if act.get("recipient"):
+                line += f" ({act['recipient']})"
+            if act.get("due"):
+                line += f" — {t('label.due', lang, book)} {act['due']}"
+            refs = citations_text(act.get("refs"), lang, book)
+            out.append(line + (f" _[{refs}]_" if refs else ""))
+    if a.get("obligations"):
+        out += ["", f"## {t('label.obligations', lang, book)}", ""]
+        for ob in a["obligations"]:
+            line = f"- {ob['label']}"
+            af = ob.get("applies_from")
+            if af:
+                eu, no = af.get("EU", {}), af.get("NO", {})
+                line += (f" — EU: {eu.get('date') or t('label.pending', lang, book)}; "
+                         f"NO: {no.get('date') or t('label.pending', lang, book)}")
+                if no.get("note"):
+                    line += f" ({no['note']})"
+            refs = citations_text(ob.get("refs"), lang, book)
+            out.append(line + (f" _[{refs}]_" if refs else ""))
+    out += ["", f"## {t('label.reasoning', lang, book)}", ""]
+    for topic in TOPICS:
+        o = a["outcomes"][topic]
+        out += [f"### {t('topic.' + topic, lang, book)}: {value_label(topic, o['value'], lang, book)}", ""]
+        out += [step_line(s, lang, book) for s in o["trace"]]
+        out.append("")
+    out.append(f"_{t('label.legend', lang, book)}_")
+    return "\n".join(out) + "\n"
