@@ -37,17 +37,24 @@ _StrictLoader.yaml_implicit_resolvers = {
 
 
 def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode) -> LineDict:
+    own = sum(1 for k, _ in node.value if k.tag != "tag:yaml.org,2002:merge")
     loader.flatten_mapping(node)
+    merged = len(node.value) - own  # flatten puts merged (<<) pairs first; own keys override them
     result = LineDict()
     result.lines = {}
     result.line = node.start_mark.line + 1
-    for key_node, value_node in node.value:
+    from_merge: set = set()
+    for i, (key_node, value_node) in enumerate(node.value):
         key = loader.construct_object(key_node, deep=True)
         if not isinstance(key, (str, int, float)) or isinstance(key, bool):
             raise yaml.constructor.ConstructorError(
                 None, None, f"a key must be a plain name, found {key!r}", key_node.start_mark)
         key = str(key)
-        if key in result:
+        if i < merged:
+            from_merge.add(key)
+        elif key in from_merge:
+            from_merge.discard(key)
+        elif key in result:
             raise yaml.constructor.ConstructorError(
                 None, None, f"duplicate key {key!r}", key_node.start_mark)
         result[key] = loader.construct_object(value_node, deep=True)

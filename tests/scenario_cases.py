@@ -78,6 +78,16 @@ def _plain(v):
     return v
 
 
+def _like(have, want):
+    """Expected values are read by the strict loader, so true/false arrive as text; read
+    them as booleans where the result holds a boolean."""
+    if isinstance(have, bool) and want in ("true", "false"):
+        return want == "true"
+    if isinstance(have, dict) and isinstance(want, dict):
+        return {k: _like(have.get(k), v) for k, v in want.items()}
+    return want
+
+
 def check(case: Case) -> None:
     d = case.data
     project = project_of(case)
@@ -97,6 +107,7 @@ def check(case: Case) -> None:
                 want = {"value": want}
             for field, value in want.items():
                 have = got.get(field)
+                value = _like(have, value)
                 if field in ("missing",):
                     assert sorted(have) == sorted(value), f"{key}.{field}: expected {value}, got {have}"
                 else:
