@@ -1,0 +1,339 @@
+"""The guided questionnaire (what the Voilà dashboard shows): it asks the questions the
+assessment still needs, one after the other, and shows the live result beside them.
+
+It holds no legal logic. It keeps a Project (the answers), and after every change it calls
+`sivreg.assess` once: the questions to show are the assessment's `missing` questions that
+are not answered yet, then its optional cross-checks (the same order as
+`sivreg.next_question`); the result panel is `sivreg.render.html.panel_html` of that
+assessment. Save gives the answers file (`sivreg.dump_project`), resume reads one
+(`sivreg.loads`), and the report is `sivreg.render.html.to_html`.
+"""
+from __future__ import annotations
+
+import base64
+import re
+from datetime import date
+
+import ipywidgets as w
+
+from ..catalogue import Rulebook, rulebook
+from ..engine import assess
+from ..errors import InputError, SivregError
+from ..io import _ID, dump_project, load, loads
+from ..model import Answers, Project
+from ..render.html import esc, panel_html, to_html
+from ..render.text import t
+from .fields import Field
+
+LANGS = ("nb", "en")
+MAX_UPLOAD = 1_000_000  # bytes; an answers file is a few kB
+
+# Page styles for the questionnaire (the result panel brings its own, see render/report.css).
+_STYLE = """<style>
+.sv-app { max-width: 1400px; }
+.sv-app .sv-q { border: 1px solid #d5dbe1; border-radius: 4px; padding: 6px 10px; margin: 6px 0; background: #fff; }
+.sv-app .sv-q.sv-next { border: 2px solid #0b4f8a; background: #f3f8fd; }
+.sv-app .sv-q.sv-unused { opacity: 0.7; }
+.sv-app .sv-qstatus { font-size: 0.85em; font-weight: 600; color: #0b4f8a; text-transform: uppercase; letter-spacing: 0.03em; }
+.sv-app .sv-qstatus.sv-answered, .sv-app .sv-qstatus.sv-unused { color: #4a5561; }
+.sv-app .sv-qlabel { font-size: 1.05em; font-weight: 600; line-height: 1.35; white-space: normal; }
+.sv-app .sv-help { color: #3d4852; line-height: 1.35; white-space: normal; }
+.sv-app .widget-html-content { white-space: normal; }
+.sv-app .widget-radio-box label, .sv-app .widget-checkbox label { white-space: normal; }
+.sv-app .sv-error { color: #9b1c1c; font-weight: 600; }
+.sv-app .sv-ok { color: #2e7d32; }
+.sv-app a.sv-download { display: inline-block; padding: 6px 12px; margin: 4px 8px 4px 0; border-radius: 4px;
+  background: #0b4f8a; color: #fff !important; text-decoration: none; font-weight: 600; }
+.sv-app .sv-col { min-width: 320px; }
+</style>"""
+
+
+def _slug(text: str) -> str:
+    s = re.sub(r"[^A-Za-z0-9_.-]+", "-", text.strip()).strip("-._")[:80]
+    return s or "prosjekt"
+
+
+def _data_link(data: str, mime: str, filename: str, label: str, css: str) -> str:
+    b64 = base64.b64encode(data.encode("utf-8")).decode("ascii")
+    return (f'<a class="sv-download {css}" download="{esc(filename)}" '
+            f'href="data:{mime};charset=utf-8;base64,{b64}">{esc(label)}</a>')
+
+
+class Questionnaire:
+    """The questionnaire for one project. Drive it from Python as the browser does:
+    `q.field("qual.is_software").input.value = "yes"`, then read `q.next_question`,
+    `q.assessment`, `q.saved_yaml()`."""
+
+    def __init__(self, project: Project | None = None, *, lang: str = "nb", as_of: str | None = None,
+                 scenario: str | None = None, book: Rulebook | None = None):
+        if lang not in LANGS:
+            lang = "nb"
+        self.book = book or rulebook()
+        self.lang = lang
+        self.scenario = scenario
+        self._base = project or Project(id="", title="", answers=Answers.of({}))
+        self.answers = dict(self._base.answers.to_dict())
+        self.as_of = as_of or self._base.as_of or date.today().isoformat()
+        self._fields: dict[str, Field] = {}
+        self._order: list[str] = []
+        self.assessment = None
+        self.needed: list[str] = []
+        self._build()
+        self.refresh()
+
+    # -- constructors -----------------------------------------------------------------------
+    @classmethod
+    def from_file(cls, path: str | None = None, **kw) -> "Questionnaire":
+        return cls(load(path) if path else None, **kw)
+
+    # -- the page ---------------------------------------------------------------------------
+    def _t(self, key: str, **args) -> str:
+        return t(key, self.lang, self.book, **args)
+
+    def _build(self) -> None:
+        self.style = w.HTML(_STYLE)
+        self.heading = w.HTML()
+        self.lang_toggle = w.ToggleButtons(options=[("Bokmål", "nb"), ("English", "en")], value=self.lang,
+                                           style={"button_width": "auto"})
+        self.lang_toggle.add_class("sv-lang")
+        self.lang_toggle.observe(self._lang_changed, "value")
+        self.title = w.Text(value=self._base.title, continuous_update=False, layout=w.Layout(width="95%"))
+        self.title.add_class("sv-title")
+        self.project_id = w.Text(value=self._base.id, continuous_update=False, layout=w.Layout(width="95%"))
+        self.project_id.add_class("sv-id")
+        self.owner = w.Text(value=self._base.owner, continuous_update=False, layout=w.Layout(width="95%"))
+        self.as_of_box = w.Text(value=self.as_of, continuous_update=False, layout=w.Layout(width="12em"))
+        self.as_of_box.add_class("sv-asof")
+        for box in (self.title, self.project_id, self.owner, self.as_of_box):
+            box.observe(self._meta_changed, "value")
+        self.meta_labels = [w.HTML() for _ in range(4)]
+        self.meta_error = w.HTML()
+        self.progress = w.HTML()
+        self.questions = w.VBox()
+        self.questions.add_class("sv-questions")
+        self.result = w.HTML()
+        self.result.add_class("sv-result")
+        self.save_link = w.HTML()
+        self.save_link.add_class("sv-save")
+        self.report_link = w.HTML()
+        self.report_link.add_class("sv-report")
+        self.save_heading = w.HTML()
+        self.upload = w.FileUpload(accept=".yaml,.yml,.txt", multiple=False)
+        self.upload.add_class("sv-upload")
+        self.upload.observe(self._uploaded, "value")
+        self.upload_msg = w.HTML()
+        self.upload_msg.add_class("sv-upload-msg")
+        self.notes = w.HTML()
+        meta = w.VBox([self.meta_labels[0], self.title, self.meta_labels[1], self.project_id,
+                       self.meta_labels[2], self.owner, self.meta_labels[3], self.as_of_box, self.meta_error])
+        left = w.VBox([meta, self.progress, self.questions], layout=w.Layout(flex="1 1 55%", padding="0 12px 0 0"))
+        left.add_class("sv-col")
+        right = w.VBox([self.result, self.save_heading, self.save_link, self.report_link, self.upload,
+                        self.upload_msg], layout=w.Layout(flex="1 1 45%"))
+        right.add_class("sv-col")
+        body = w.HBox([left, right], layout=w.Layout(flex_flow="row wrap", align_items="flex-start"))
+        self.widget = w.VBox([self.style, w.HBox([self.heading, self.lang_toggle],
+                                                 layout=w.Layout(justify_content="space-between",
+                                                                 flex_flow="row wrap")),
+                              self.notes, body])
+        self.widget.add_class("sv-app")
+        self._texts()
+
+    def _texts(self) -> None:
+        """Every fixed text on the page, in the current language."""
+        self.heading.value = (f'<div class="sivreg"><h1 style="margin:0.2em 0">{esc(self._t("ui.app_title"))}</h1>'
+                              f'<p style="max-width:60em">{esc(self._t("ui.intro"))}</p></div>')
+        for lab, key in zip(self.meta_labels, ("ui.project_title", "ui.project_id", "ui.project_owner", "ui.as_of")):
+            extra = f' <span style="font-weight:normal">({esc(self._t("ui.project_id_help"))})</span>' \
+                if key == "ui.project_id" else ""
+            lab.value = f"<b>{esc(self._t(key))}</b>{extra}"
+        self.title.placeholder = self._t("ui.project_title_placeholder")
+        self.save_heading.value = (f'<div class="sivreg"><h3>{esc(self._t("ui.save_title"))}</h3>'
+                                   f'<p>{esc(self._t("ui.save_help"))} {esc(self._t("ui.report_help"))}</p></div>')
+        self.upload.description = self._t("ui.resume")
+        self.upload.layout.width = "auto"
+        parts = len(self._base.modules) + len(self._base.studies)
+        self.notes.value = f'<p class="sivreg">{esc(self._t("ui.modules_kept", n=parts))}</p>' if parts else ""
+
+    def display(self):
+        from IPython.display import display
+        display(self.widget)
+        return None
+
+    def _ipython_display_(self):  # `q` as the last line of a cell shows the page
+        self.display()
+
+    # -- the project ------------------------------------------------------------------------
+    @property
+    def project(self) -> Project:
+        """The project as it stands: the base file's other fields, the typed title, id and
+        owner, the assessment date and the answers."""
+        pid = self.project_id.value.strip() if hasattr(self, "project_id") else self._base.id
+        title = self.title.value.strip() if hasattr(self, "title") else self._base.title
+        if not _ID.match(pid or ""):
+            pid = _slug(pid or title)
+        b = self._base
+        return Project(id=pid, title=title, answers=Answers.of(self.answers), owner=self.owner.value.strip(),
+                       description=b.description, as_of=self.as_of, jurisdiction=b.jurisdiction,
+                       scenario=self.scenario or b.scenario, organisation=b.organisation,
+                       modules=b.modules, studies=b.studies)
+
+    def saved_yaml(self) -> str:
+        """The answers file the save link downloads (sivreg.project/1)."""
+        return dump_project(self.project)
+
+    def report_html(self) -> str:
+        return to_html(self.assessment, self.lang, self.book, project=self.project)
+
+    def field(self, qid: str) -> Field:
+        """The widget of a question (made on first use)."""
+        f = self._fields.get(qid)
+        if f is None:
+            f = Field(self.book.questions[qid], self.lang, self.book, self.answers.get(qid), self._answered)
+            self._fields[qid] = f
+        return f
+
+    @property
+    def next_question(self) -> str | None:
+        return self.needed[0] if self.needed else None
+
+    @property
+    def shown(self) -> list[str]:
+        """Question ids on the page, in order."""
+        return list(self._order)
+
+    # -- events -----------------------------------------------------------------------------
+    def _answered(self, qid: str, value) -> None:
+        if value is None:
+            self.answers.pop(qid, None)
+        else:
+            self.answers[qid] = value
+        self.refresh()
+
+    def answer(self, qid: str, value) -> None:
+        """Set an answer through its widget, as a click would."""
+        f = self.field(qid)
+        f.set_value(value)
+        f._changed(None)
+
+    def _lang_changed(self, change) -> None:
+        self.lang = change["new"]
+        self._fields = {}
+        self._texts()
+        self.refresh()
+
+    def _meta_changed(self, change) -> None:
+        msgs = []
+        pid = self.project_id.value.strip()
+        if pid and not _ID.match(pid):
+            msgs.append(self._t("ui.project_id_invalid", fallback=_slug(pid)))
+        raw = self.as_of_box.value.strip()
+        try:
+            date.fromisoformat(raw)
+            if re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
+                self.as_of = raw
+            else:
+                raise ValueError(raw)
+        except ValueError:
+            msgs.append(self._t("ui.as_of_invalid", as_of=self.as_of))
+        self.meta_error.value = "".join(f'<div class="sv-error">{esc(m)}</div>' for m in msgs)
+        self.refresh()
+
+    def load_text(self, text: str, name: str = "<upload>") -> bool:
+        """Resume from an answers file's text. On a bad file, show what is wrong and keep
+        every answer as it was."""
+        try:
+            project = loads(text, source=name, book=self.book)
+        except InputError as exc:
+            self._upload_error(name, str(exc))
+            return False
+        except SivregError as exc:
+            self._upload_error(name, str(exc))
+            return False
+        self._base = project
+        self.answers = dict(project.answers.to_dict())
+        if project.as_of:
+            self.as_of = project.as_of
+        self._order = []
+        self._fields = {}
+        for box, value in ((self.title, project.title), (self.project_id, project.id),
+                           (self.owner, project.owner), (self.as_of_box, self.as_of)):
+            box.unobserve(self._meta_changed, "value")
+            box.value = value
+            box.observe(self._meta_changed, "value")
+        self.meta_error.value = ""
+        self._texts()
+        self.refresh()
+        self.upload_msg.value = f'<div class="sv-ok">{esc(self._t("ui.resume_ok", file=name))}</div>'
+        return True
+
+    def _upload_error(self, name: str, detail: str) -> None:
+        self.upload_msg.value = (f'<div class="sv-error">{esc(self._t("ui.resume_error", file=name))}</div>'
+                                 f'<pre style="white-space:pre-wrap">{esc(detail)}</pre>')
+
+    def _uploaded(self, change) -> None:
+        files = change["new"]
+        if not files:
+            return
+        f = files[0]
+        name = str(f.get("name") or "<upload>")
+        content = bytes(f.get("content") or b"")
+        if len(content) > MAX_UPLOAD:
+            self._upload_error(name, self._t("ui.resume_too_big", size=len(content)))
+        else:
+            try:
+                text = content.decode("utf-8-sig")
+            except UnicodeDecodeError:
+                self._upload_error(name, self._t("ui.resume_not_text"))
+            else:
+                self.load_text(text, name)
+        self.upload.unobserve(self._uploaded, "value")
+        self.upload.value = ()  # so the same file can be chosen again
+        self.upload.observe(self._uploaded, "value")
+
+    # -- one assessment per change ------------------------------------------------------------
+    def refresh(self) -> None:
+        project = self.project
+        try:
+            a = assess(project, as_of=self.as_of, scenario=self.scenario, lang=self.lang, book=self.book)
+        except Exception as exc:  # a rule in progress may fail: say so, never show a traceback
+            self.result.value = f'<div class="sivreg sv-error">{esc(self._t("ui.internal_error", kind=type(exc).__name__))}</div>'
+            return
+        self.assessment = a
+        d = a.to_dict()
+        # The questions the outcome still needs, as sivreg.next_question orders them.
+        needed = [q for q in d["missing"] if q not in self.answers]
+        optional = [q for q in d.get("optional_questions", []) if q not in self.answers and q not in needed]
+        self.needed = needed + optional
+        used = {s.get("question") for o in d["outcomes"].values() for s in o["trace"]} | set(d["missing"])
+        for qid in self.needed:
+            if qid not in self._order:
+                self._order.append(qid)
+        for qid in self.answers:
+            if qid not in self._order and qid in self.book.questions:
+                self._order.append(qid)
+        self._order = [q for q in self._order if q in self.answers or q in self.needed]
+        for qid in self._order:
+            f = self.field(qid)
+            if qid == self.next_question:
+                f.set_status("ui.next_question", "next")
+            elif qid in needed:
+                f.set_status("ui.open_question", "open")
+            elif qid in optional:
+                f.set_status("ui.optional_question", "optional")
+            elif qid in used:
+                f.set_status("ui.answered_question", "answered")
+            else:
+                f.set_status("ui.unused_question", "unused")
+        children = tuple(self.field(q).box for q in self._order)
+        if self.questions.children != children:
+            self.questions.children = children
+        answered = sum(1 for q in self._order if q in self.answers)
+        done = "" if self.needed else f'<p class="sv-ok sv-all-answered"><b>{esc(self._t("ui.all_answered"))}</b></p>'
+        self.progress.value = (f'<div class="sivreg"><h3>{esc(self._t("ui.questions"))}</h3>'
+                               f'<p class="sv-progress">{esc(self._t("ui.progress", answered=answered, open=len(self.needed)))}</p>{done}</div>')
+        self.result.value = panel_html(a, self.lang, self.book)
+        self.save_link.value = _data_link(dump_project(project), "application/x-yaml", f"{project.id}.yaml",
+                                          self._t("ui.save"), "sv-save-link")
+        self.report_link.value = _data_link(to_html(a, self.lang, self.book, project=project), "text/html",
+                                            f"{project.id}-{self.lang}.html", self._t("ui.report"), "sv-report-link")
