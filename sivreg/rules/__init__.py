@@ -7,6 +7,7 @@ from . import mdcg_2019_11_qualification as qualification
 from . import mdcg_2019_11_regime as regime
 from . import classification
 from . import pending
+from . import ai_act_risk
 
 TOPIC_RULES = {
     "qualification": qualification.decide,
@@ -14,7 +15,7 @@ TOPIC_RULES = {
     "device_class": classification.decide,
     "conformity": pending.conformity,
     "clinical_investigation": pending.clinical_investigation,
-    "ai_act_risk": pending.ai_act_risk,
+    "ai_act_risk": ai_act_risk.decide,
 }
 
 # Topics decided per module when a project declares modules (MDCG 2019-11 §7).

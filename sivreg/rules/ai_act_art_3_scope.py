@@ -1,0 +1,51 @@
+"""AI Act scope: is the software an AI system, and is it excluded from the Act?
+
+Art 3(1): an "AI system" is a machine-based system designed to operate with varying levels of
+autonomy, that may adapt after deployment, and that infers from its input how to generate
+outputs such as predictions, content, recommendations or decisions.
+Recital 12: machine learning and logic- and knowledge-based approaches infer; systems that only
+execute rules defined solely by natural persons do not.
+Art 2(6): the Act does not apply to AI systems developed and put into service for the sole
+purpose of scientific research and development.
+Art 2(8): nor to research, testing and development before placing on the market or putting
+into service; testing in real-world conditions is not covered by that exclusion.
+Art 2(12): nor to AI systems released under free and open-source licences, unless they are
+high-risk or fall under Art 5 or Art 50.
+"""
+from __future__ import annotations
+
+
+def is_ai_system(ctx) -> bool:
+    technique = ctx.ask("ai.technique")
+    if technique == "human_rules":
+        ctx.checked("ai.art_3_1.inference", False)
+        return False
+    ctx.step("ai.art_3_1.inference", finding="rule.applies")
+    return True
+
+
+def exclusion(ctx) -> tuple[str, str] | None:
+    """(rule id, article) of the research exclusion that applies, or None."""
+    aim = ctx.ask("ai.project_aim")
+    if aim == "research_only":
+        ctx.step("ai.art_2_6", finding="ai_act_risk.excluded")
+        return "ai.art_2_6", "Art 2(6)"
+    ctx.checked("ai.art_2_6", False)
+    if aim == "pre_market_development":
+        ctx.step("ai.art_2_8", finding="ai_act_risk.excluded")
+        return "ai.art_2_8", "Art 2(8)"
+    ctx.checked("ai.art_2_8", False)
+    if aim == "real_world_testing":
+        # The exclusion stops at real-world testing; a clinical investigation of device AI is
+        # real-world testing (MDCG 2025-6 Q25), so the system is assessed as if in use.
+        ctx.step("ai.art_2_8.real_world_testing", finding="rule.applies")
+    return None
+
+
+def open_source(ctx) -> bool:
+    """Art 2(12); asked only for a system that is neither high-risk, prohibited nor under Art 50."""
+    if ctx.yes("ai.open_source"):
+        ctx.step("ai.art_2_12", finding="ai_act_risk.excluded")
+        return True
+    ctx.checked("ai.art_2_12", False)
+    return False

@@ -1,0 +1,76 @@
+"""The AI Act risk tier of a project (output contract: outcome `ai_act_risk`).
+
+Order of the tests, as the Act reads:
+1. AI system?          Art 3(1), recital 12                 no  -> not_ai_system
+2. excluded?           Art 2(6), 2(8) (real-world testing is not excluded)  -> excluded
+3. prohibited?         Art 5                                 yes -> prohibited
+4. high-risk?          Art 6(1) via the MDR/IVDR conformity route; Art 6(2)/Annex III with the
+                       Art 6(3) derogation; Annex I prevails for device AI (MDCG 2025-6 Q27)
+5. transparency?       Art 50                                yes -> transparency_only (if not high-risk)
+6. otherwise           minimal (Art 4 AI literacy), or excluded if open source (Art 2(12))
+The role (provider, deployer or both; Art 3(3), 3(4), 25) is decided last, since Art 25(1)
+turns on the system being high-risk. Extra fields: basis, role, role_basis, origin,
+high_risk_route (annex_i | annex_iii), annex_iii, art_6_3_derogation, applies_from.
+"""
+from __future__ import annotations
+
+from . import ai_act_art_3_scope as scope
+from . import ai_act_art_5 as art_5
+from . import ai_act_art_6 as art_6
+from . import ai_act_art_25_roles as roles
+from . import ai_act_art_50 as art_50
+
+# Which dated provision governs each tier (dates/ai_act.yaml, overlaid by the scenario).
+DATE_OF = {"prohibited": "ai_act.prohibitions_literacy", "minimal": "ai_act.prohibitions_literacy",
+           "transparency_only": "ai_act.art_50", "annex_i": "ai_act.high_risk_annex_i",
+           "annex_iii": "ai_act.high_risk_annex_iii"}
+
+
+def decide(ctx) -> str:
+    if not scope.is_ai_system(ctx):
+        ctx.set("basis", ["Art 3(1)", "recital 12"])
+        return ctx.conclude("ai.risk.not_ai_system", "not_ai_system")
+    excluded = scope.exclusion(ctx)
+    if excluded:
+        ctx.set("basis", [excluded[1]])
+        return ctx.conclude("ai.risk.excluded", "excluded")
+
+    prohibited, emotion = art_5.check(ctx)
+    if prohibited:
+        return _finish(ctx, "prohibited", prohibited, high_risk=False, date_id=DATE_OF["prohibited"])
+
+    annex_i = art_6.art_6_1(ctx)
+    points, annex_iii_high, derogation = art_6.annex_iii(ctx, emotion, annex_i)
+    transparency = art_50.duties(ctx, emotion)
+    ctx.set("annex_iii", points)
+    ctx.set("art_6_3_derogation", derogation)
+
+    if annex_i or annex_iii_high:
+        route = "annex_i" if annex_i else "annex_iii"
+        ctx.set("high_risk_route", route)
+        basis = (["Art 6(1)"] if annex_i else ["Art 6(2)"]) + points + transparency
+        return _finish(ctx, "high_risk", basis, high_risk=True, date_id=DATE_OF[route])
+    derog = ["Art 6(3)"] if derogation else []
+    if transparency:
+        return _finish(ctx, "transparency_only", transparency + derog, high_risk=False,
+                       date_id=DATE_OF["transparency_only"])
+    if scope.open_source(ctx):
+        ctx.set("basis", ["Art 2(12)"])
+        return ctx.conclude("ai.risk.excluded", "excluded")
+    return _finish(ctx, "minimal", ["Art 4"] + derog, high_risk=False, date_id=DATE_OF["minimal"])
+
+
+def _finish(ctx, value: str, basis: list[str], *, high_risk: bool, date_id: str) -> str:
+    role, role_basis, origin = roles.decide(ctx, high_risk)
+    ctx.set("basis", basis)
+    ctx.set("role", role)
+    ctx.set("role_basis", role_basis)
+    ctx.set("origin", origin)
+    dated = ctx.date(date_id)
+    ctx.set("applies_from", dated)
+    eu = dated["EU"]
+    ctx.step("ai.applies_from", "date", finding=f"ai_date.{eu['state']}", refs=[eu["ref"]] if eu.get("ref") else [],
+             note="note.ai.applies_from", note_args={"date": eu["date"] or "-", "label": ctx.book.dates[date_id]["label"][ctx.lang]})
+    if ctx.jurisdiction == "NO":
+        ctx.step("ai.no_status", "date", finding="ai_date.pending", note="note.ai.no_status")
+    return ctx.conclude(f"ai.risk.{value}", value)
