@@ -1,5 +1,6 @@
 """Load and check the rulebook (sivreg/rulebook/): references, questions, conclusions, rule
-labels, messages, dates, obligations, actions, scenarios and organisation profiles.
+labels, messages, dates, obligations, actions, scenarios, organisation profiles, periods
+(day counts with their reference) and checklists.
 
 The rulebook is data reviewed by regulatory people. The loader is strict: an unknown key, a
 missing nb or en text, a reference id that does not resolve or a malformed date is an error
@@ -88,6 +89,10 @@ class Rulebook:
     scenarios: MappingProxyType
     organisations: MappingProxyType
     extra: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
+    # periods/*.yaml: day counts (deadlines, waiting times), each with its reference
+    periods: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
+    # checklists/*.yaml: checklist id (file stem) -> tuple of items {id, label, refs, group}
+    checklists: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
 
     # -- lookups used by rules, renderers and views -------------------------------------
     def text(self, key: str, lang: str) -> str:
@@ -450,6 +455,50 @@ def load_rulebook(root: str | Path | None = None) -> Rulebook:
             "note": chk.text(o["note"], f, f"{f.stem}.note", o.line) if "note" in o else None,
             "default": chk.flag(o.get("default"), f, f"{f.stem}.default", o.line)}
 
+    # periods/*.yaml: period id -> {label{nb,en}, days: int, ref, certainty?, note?{nb,en}}
+    periods = {}
+    for f in _files("periods", root):
+        data = _load(f, chk) or {}
+        for pid, p in (data.items() if isinstance(data, dict) else []):
+            if not chk.keys(p, f, pid, ("label", "days", "ref"), ("certainty", "note")):
+                continue
+            if pid in periods:
+                chk.add(f, p.line, pid, "period id defined twice")
+            if not isinstance(p.get("days"), int) or p.get("days") < 0:
+                chk.add(f, p.line_of("days"), f"{pid}.days", "expected a whole number of days (0 or more)")
+            check_refs([p.get("ref")], f, f"{pid}.ref", p.line_of("ref"))
+            cert = p.get("certainty", "stated")
+            if cert not in CERTAINTIES:
+                chk.add(f, p.line_of("certainty"), f"{pid}.certainty", f"allowed: {', '.join(CERTAINTIES)}")
+            periods[pid] = {"label": chk.text(p.get("label"), f, f"{pid}.label", p.line),
+                            "days": p.get("days"), "ref": p.get("ref"), "certainty": cert,
+                            "note": chk.text(p["note"], f, f"{pid}.note", p.line) if "note" in p else None}
+
+    # checklists/<id>.yaml: a list of {id, label{nb,en}, refs, group?}; ids unique per checklist
+    checklists = {}
+    for f in _files("checklists", root):
+        data = _load(f, chk)
+        if data is None:
+            continue
+        if not isinstance(data, list):
+            chk.add(f, None, "", "expected a list of checklist items")
+            continue
+        items, seen = [], set()
+        for it in data:
+            iid = it.get("id", "?") if isinstance(it, dict) else "?"
+            if not chk.keys(it, f, iid, ("id", "label", "refs"), ("group",)):
+                continue
+            if iid in seen:
+                chk.add(f, it.line, iid, "checklist item id defined twice")
+            seen.add(iid)
+            if "group" in it and not isinstance(it["group"], str):
+                chk.add(f, it.line_of("group"), f"{iid}.group", "expected a group name (text)")
+            items.append(MappingProxyType({
+                "id": iid, "label": chk.text(it.get("label"), f, f"{iid}.label", it.line),
+                "refs": check_refs(it.get("refs"), f, f"{iid}.refs", it.line_of("refs")),
+                "group": it.get("group")}))
+        checklists[f.stem] = tuple(items)
+
     version_file = root / "version.yaml"
     version = "0"
     if version_file.exists():
@@ -466,7 +515,8 @@ def load_rulebook(root: str | Path | None = None) -> Rulebook:
                     questions=freeze(questions), conclusions=freeze(conclusions), rules=freeze(rules),
                     messages=freeze(messages), dates=freeze(dates), obligations=freeze(obligations),
                     actions=freeze(actions), scenarios=freeze(scenarios),
-                    organisations=freeze(organisations))
+                    organisations=freeze(organisations), periods=freeze(periods),
+                    checklists=freeze(checklists))
 
 
 def _sub(d, keys):
