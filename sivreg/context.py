@@ -234,9 +234,13 @@ class State:
             out["role"] = item["role"]
         if item.get("certainty"):
             out["certainty"] = item["certainty"]
-        if item.get("applies_from"):
-            d = self.dated(item["applies_from"])
+        # A rule may pass applies_from=<date id> when the date depends on the case (for example
+        # AI Act high-risk duties: Annex I or Annex III date); otherwise the obligation's own.
+        date_id = fields.pop("applies_from", None) or item.get("applies_from")
+        if date_id:
+            d = self.dated(date_id)
             out["applies_from"] = {j: {"date": d[j]["date"], "ref": d[j].get("ref"), "note": d[j].get("note"),
+                                       "certainty": d[j].get("certainty", "stated"),
                                        "state": d[j]["state"]} for j in ("EU", "NO")}
             out["state"] = d[self.jurisdiction]["state"]
         out.update({k: v for k, v in fields.items() if v is not None})
