@@ -1,0 +1,67 @@
+"""The management table as .xlsx (openpyxl: header, filters, frozen top row, links to the
+reports) and .csv (UTF-8 with BOM so Excel reads æøå). Returned as bytes/text; the caller
+writes them atomically."""
+from __future__ import annotations
+
+import csv
+import io
+
+from .summary import COLUMNS, header, row
+
+COLUMNS_OUT = ("project_id",) + COLUMNS + ("error",)
+WIDTHS = {"project_id": 24, "title": 40, "owner": 28, "missing": 50, "next_action": 40, "error": 50}
+
+
+def table(entries, lang: str, book=None) -> tuple[list[str], list[list]]:
+    rows = [row(e, lang, book) for e in entries]
+    heads = [header(c, lang, book) for c in COLUMNS_OUT]
+    return heads, [[r.get(c) or "" for c in COLUMNS_OUT] for r in rows]
+
+
+def to_csv(entries, lang: str, book=None) -> str:
+    heads, rows = table(entries, lang, book)
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\r\n")
+    w.writerow(heads)
+    w.writerows(rows)
+    return "\ufeff" + buf.getvalue()
+
+
+def _cell(v):
+    # A text starting with = + - @ would be read as a formula by Excel: keep it text.
+    if isinstance(v, str) and v[:1] in ("=", "+", "-", "@"):
+        return "'" + v
+    return v
+
+
+def to_xlsx(entries, lang: str, book=None, sheet_title: str = "Portfolio") -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    heads, rows = table(entries, lang, book)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = sheet_title[:31]
+    ws.append(heads)
+    for c in ws[1]:
+        c.font = Font(bold=True)
+        c.fill = PatternFill("solid", fgColor="EEF2F5")
+    report_col = COLUMNS_OUT.index("report") + 1
+    for r in rows:
+        ws.append([_cell(v) for v in r])
+        link = r[report_col - 1]
+        if link:
+            cell = ws.cell(row=ws.max_row, column=report_col)
+            cell.hyperlink = link
+            cell.font = Font(color="1F5FA0", underline="single")
+    for i, col in enumerate(COLUMNS_OUT, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = WIDTHS.get(col, 18)
+    for line in ws.iter_rows(min_row=2):
+        for c in line:
+            c.alignment = Alignment(wrap_text=True, vertical="top")
+    ws.freeze_panes = "B2"
+    ws.auto_filter.ref = ws.dimensions
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()

@@ -1,0 +1,88 @@
+"""One project's report: execute notebooks/report.ipynb with papermill and convert the
+executed notebook to HTML (no code shown).
+
+`execute(task)` is what a worker runs, on this machine or on a Dask worker elsewhere: the task
+carries the answers file and the notebook as text, and the result carries the executed
+notebook, the HTML and the assessment JSON the notebook wrote, as text. Workers never write
+into the output folder; the coordinating process does, atomically. So a worker left running
+after its parent was killed cannot spoil the next run's outputs.
+"""
+from __future__ import annotations
+
+import time
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+KERNEL = "python3"
+
+
+@dataclass(frozen=True)
+class Task:
+    project_id: str
+    file_name: str          # the answers file's own name (shown by the notebook, if at all)
+    answers_text: str
+    notebook_text: str
+    as_of: str
+    scenario: str | None
+    lang: str
+    cell_timeout: int = 600  # seconds per cell; the kernel start and shutdown have their own
+
+
+def parameters(task: Task, project_file: str, result_json: str) -> dict:
+    """The notebook's parameters (its `parameters` cell): project_file, as_of, scenario,
+    lang, result_json."""
+    return {"project_file": project_file, "as_of": task.as_of, "scenario": task.scenario,
+            "lang": task.lang, "result_json": result_json}
+
+
+def to_html(nb) -> str:
+    from nbconvert import HTMLExporter
+    exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
+    body, _ = exporter.from_notebook_node(nb)
+    return body
+
+
+def _error_text(exc) -> str:
+    ename = getattr(exc, "ename", None)
+    if ename:  # papermill.PapermillExecutionError
+        cell = getattr(exc, "exec_count", None)
+        return f"notebook cell [{cell}] raised {ename}: {getattr(exc, 'evalue', '')}".strip()
+    return f"{type(exc).__name__}: {exc}".strip()
+
+
+def execute(task: Task) -> dict:
+    """Run the notebook for one project. Never raises for a notebook failure: the result has
+    ok False, the error, and the executed notebook up to the failing cell when there is one."""
+    import nbformat
+    import papermill as pm
+
+    start = time.perf_counter()
+    out = {"project_id": task.project_id, "ok": False, "error": None, "ipynb": None,
+           "html": None, "result_json": None, "seconds": None}
+    with tempfile.TemporaryDirectory(prefix="sivreg-nb-") as tmp:
+        tmp = Path(tmp)
+        answers = tmp / task.file_name
+        answers.write_text(task.answers_text, encoding="utf-8")
+        source = tmp / "report.ipynb"
+        source.write_text(task.notebook_text, encoding="utf-8")
+        executed, result = tmp / "executed.ipynb", tmp / "result.json"
+        try:
+            pm.execute_notebook(str(source), str(executed), kernel_name=KERNEL, cwd=str(tmp),
+                                parameters=parameters(task, str(answers), str(result)),
+                                progress_bar=False, log_output=False,
+                                execution_timeout=task.cell_timeout, start_timeout=120)
+        except Exception as exc:  # a failed cell, a dead kernel, a timeout
+            out["error"] = _error_text(exc)
+        if executed.exists():
+            out["ipynb"] = executed.read_text(encoding="utf-8")
+        if out["error"] is None:
+            if result.exists():
+                out["result_json"] = result.read_text(encoding="utf-8")
+            try:
+                out["html"] = to_html(nbformat.reads(out["ipynb"], as_version=4))
+                out["ok"] = True
+            except Exception as exc:
+                out["error"] = f"HTML conversion failed: {type(exc).__name__}: {exc}"
+    out["seconds"] = round(time.perf_counter() - start, 3)
+    return out

@@ -1,0 +1,112 @@
+"""The output folder of a portfolio review: where each file goes, one run at a time (a lock),
+files written atomically, and leftovers of an interrupted run cleared away.
+
+    outputs/register.sqlite          the register (see register.py)
+    outputs/summary.html|.xlsx|.csv  the management table
+    outputs/reports/<id>.html        each project's report (executed notebook, no code)
+    outputs/notebooks/<id>.ipynb     each executed notebook
+    outputs/assessments/<id>.json    each assessment (the output contract)
+    outputs/failed/<id>.ipynb        a notebook that failed, kept to read the error
+
+Every file is written to a hidden temporary name in the same folder and renamed over the
+final name (sivreg.io.atomic_write), so a crash or `kill -9` never leaves a half-written file
+under a final name; the temporaries it may leave are removed by the next run.
+"""
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import os
+import re
+from contextlib import contextmanager
+from pathlib import Path
+
+from ..errors import SivregError
+from ..io import atomic_write
+
+REGISTER = "register.sqlite"
+SUBDIRS = ("reports", "notebooks", "assessments", "failed")
+# The temporaries atomic_write makes: ".<name>.<random>.tmp"
+_UMASK = os.umask(0)
+os.umask(_UMASK)
+_TEMP = re.compile(r"^\..+\.[A-Za-z0-9_]+\.tmp$")
+
+
+class Layout:
+    """Paths inside one output folder."""
+
+    def __init__(self, root: str | Path):
+        self.root = Path(root)
+        self.register = self.root / REGISTER
+        self.lock = self.root / ".lock"
+
+    def report(self, pid: str) -> Path:
+        return self.root / "reports" / f"{pid}.html"
+
+    def notebook(self, pid: str) -> Path:
+        return self.root / "notebooks" / f"{pid}.ipynb"
+
+    def assessment(self, pid: str) -> Path:
+        return self.root / "assessments" / f"{pid}.json"
+
+    def failed(self, pid: str) -> Path:
+        return self.root / "failed" / f"{pid}.ipynb"
+
+    def rel(self, path: Path) -> str:
+        return path.relative_to(self.root).as_posix()
+
+    def summary(self, ext: str) -> Path:
+        return self.root / f"summary.{ext}"
+
+
+def sha256_file(path: Path) -> str | None:
+    try:
+        with open(path, "rb") as fh:
+            return hashlib.file_digest(fh, "sha256").hexdigest()
+    except FileNotFoundError:
+        return None
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def write(path: Path, data: str | bytes) -> str:
+    """Write atomically; return the sha256 of what was written."""
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    atomic_write(path, raw)
+    os.chmod(path, 0o666 & ~_UMASK)  # readable like any other file the user makes
+    return sha256_bytes(raw)
+
+
+def clear_leftovers(layout: Layout) -> list[Path]:
+    """Remove temporaries an interrupted run left (only names atomic_write makes)."""
+    removed = []
+    for d in [layout.root] + [layout.root / s for s in SUBDIRS]:
+        if not d.is_dir():
+            continue
+        for p in d.iterdir():
+            if p.is_file() and _TEMP.match(p.name):
+                p.unlink(missing_ok=True)
+                removed.append(p)
+    return removed
+
+
+@contextmanager
+def exclusive(layout: Layout):
+    """Hold the output folder for one run. The lock is released by the kernel when the
+    process ends, even after `kill -9`, so a killed run never blocks the next."""
+    layout.root.mkdir(parents=True, exist_ok=True)
+    fh = open(layout.lock, "a+")
+    try:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise SivregError(f"{layout.root}: another portfolio run is using this output folder") from None
+        fh.seek(0)
+        fh.truncate()
+        fh.write(str(os.getpid()))
+        fh.flush()
+        yield layout
+    finally:
+        fh.close()

@@ -1,0 +1,95 @@
+"""Read, validate and assess every project of a portfolio in-process, before any notebook runs.
+
+A project that cannot be read (broken YAML, unknown question, value not allowed) or whose
+assessment raises a user error becomes an entry with status "invalid" or "failed" and the
+message; the others go on. Two files with the same project id: the second is invalid, since
+outputs are named after the id.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..catalogue import Rulebook
+from ..engine import assess
+from ..errors import SivregError
+from ..io import assessment_json, load
+
+PATTERNS = ("*.yaml", "*.yml")
+
+
+@dataclass
+class Entry:
+    """One answers file and what sivreg made of it in this run."""
+
+    file: Path
+    project_id: str
+    status: str = "assessed"          # assessed | invalid | failed (later ok | skipped)
+    error: str | None = None
+    project: object = None            # sivreg.model.Project
+    assessment: dict | None = None
+    assessment_json: str | None = None
+    key: str | None = None            # what must be unchanged to skip the notebook
+    outputs: dict = field(default_factory=dict)
+    source_run: int | None = None     # for a skipped project: the run that made its outputs
+    seconds: float | None = None
+
+    @property
+    def title(self) -> str:
+        return self.project.title if self.project is not None else self.file.name
+
+    @property
+    def owner(self) -> str:
+        return self.project.owner if self.project is not None else ""
+
+
+def discover(directory: str | Path) -> list[Path]:
+    d = Path(directory)
+    if not d.is_dir():
+        raise SivregError(f"{d}: no such folder (expected a folder of answers files, e.g. parameters/)")
+    files = sorted({p for pat in PATTERNS for p in d.glob(pat) if p.is_file()})
+    if not files:
+        raise SivregError(f"{d}: no answers files (*.yaml) found")
+    return files
+
+
+def run_key(entry: Entry, notebook_sha256: str | None) -> str:
+    """The inputs of a project's outputs: answers, rulebook, scenario, date, language, the
+    notebook, and the assessment itself (which also changes when the rule code changes)."""
+    a = entry.assessment
+    parts = {"inputs_sha256": a["inputs_sha256"], "rulebook_sha256": a["rulebook"]["sha256"],
+             "scenario": a["rulebook"]["scenario"], "as_of": a["as_of"], "lang": a["lang"],
+             "notebook_sha256": notebook_sha256,
+             "assessment_sha256": hashlib.sha256(entry.assessment_json.encode()).hexdigest()}
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
+
+
+def prepare(files, *, as_of, scenario, lang, book: Rulebook, notebook_sha256=None) -> list[Entry]:
+    entries, seen = [], {}
+    for f in files:
+        f = Path(f)
+        try:
+            project = load(f, book)
+        except SivregError as exc:
+            entries.append(Entry(f, f.stem, status="invalid", error=str(exc)))
+            continue
+        if project.id in seen:
+            entries.append(Entry(f, f.stem, status="invalid", project=project,
+                                 error=f"{f}: project.id {project.id!r} is already used by {seen[project.id]}"))
+            continue
+        seen[project.id] = f
+        entry = Entry(f, project.id, project=project)
+        try:
+            result = assess(project, as_of=as_of, scenario=scenario, lang=lang, book=book)
+        except SivregError as exc:
+            entry.status, entry.error = "failed", str(exc)
+        except Exception as exc:  # a bug in a rule must not stop the other projects
+            entry.status, entry.error = "failed", f"internal error: {type(exc).__name__}: {exc}"
+        else:
+            entry.assessment_json = assessment_json(result)
+            entry.assessment = json.loads(entry.assessment_json)
+            entry.key = run_key(entry, notebook_sha256)
+        entries.append(entry)
+    return entries

@@ -1,0 +1,241 @@
+"""One portfolio review, start to end:
+
+1. read and validate every answers file, assess each in-process (prepare.py);
+2. open the register and record the run;
+3. skip projects whose inputs, rulebook, scenario, date, language and notebook are unchanged
+   since their last good run and whose outputs are still on disk (unless force);
+4. execute the report notebook for the others in parallel workers, with a progress bar;
+   write each notebook, its HTML and the assessment JSON atomically, then record the project;
+5. compare with the previous run, write the summary (.html, .xlsx, .csv), close the run.
+
+A project that fails is recorded with its error and the rest go on; `RunResult.exit_code` is
+1 if any project failed or was invalid. A run killed at any point leaves complete files only;
+the next run clears temporaries, re-executes what was not recorded, and verify still passes.
+"""
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .. import __version__
+from ..catalogue import rulebook
+from ..errors import SivregError
+from ..model import TOPICS
+from . import export, outputs, summary
+from .diff import compare_scenario, diff_records
+from .notebook import Task, execute
+from .outputs import Layout, sha256_file
+from .prepare import discover, prepare
+from .register import Register
+
+NOTEBOOK = Path("notebooks") / "report.ipynb"
+
+
+@dataclass
+class RunOptions:
+    source: str | Path = "parameters"
+    out: str | Path = "outputs"
+    jobs: int | None = None
+    as_of: str | None = None
+    scenario: str | None = None
+    lang: str = "nb"
+    force: bool = False
+    notebooks: bool = True            # False: assess in-process only (no papermill)
+    notebook: str | Path | None = None
+    executor: str = "processes"
+    address: str | None = None        # dask scheduler address
+    compare_scenario: str | None = None
+    progress: bool = True
+    cell_timeout: int = 600
+
+
+@dataclass
+class RunResult:
+    run_id: int
+    entries: list
+    changes: dict | None
+    scenario_diff: dict | None
+    head: str
+    layout: Layout
+    counts: dict = field(default_factory=dict)
+
+    @property
+    def failed(self) -> list:
+        return [e for e in self.entries if e.status in ("failed", "invalid")]
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.failed else 0
+
+
+def find_notebook(given=None) -> Path:
+    """--notebook, else notebooks/report.ipynb here, else the one next to the sivreg package
+    (a source checkout), else the copy shipped inside the package."""
+    pkg = Path(__file__).resolve().parent.parent
+    candidates = [Path(given)] if given else [NOTEBOOK, pkg.parent / NOTEBOOK, pkg / "notebooks" / "report.ipynb"]
+    for c in candidates:
+        if c.is_file():
+            return c
+    raise SivregError(f"report notebook not found (looked for {', '.join(map(str, candidates))}); "
+                      "give --notebook PATH, or --no-notebooks to assess without reports")
+
+
+def _check_options(opts: RunOptions, book) -> None:
+    if opts.lang not in ("nb", "en"):
+        raise SivregError(f"--lang: found {opts.lang!r}; allowed: nb, en")
+    for name, value in (("--scenario", opts.scenario), ("--compare-scenario", opts.compare_scenario)):
+        if value is not None and value not in book.scenarios:
+            raise SivregError(f"{name}: found {value!r}; allowed: {', '.join(book.scenarios) or '(no scenarios in the rulebook)'}")
+
+
+def _outputs_present(layout: Layout, outs: dict) -> bool:
+    return bool(outs) and "report" in outs and all(
+        sha256_file(layout.root / o["path"]) == o["sha256"] for o in outs.values())
+
+
+def _same_result(entry, notebook_json: str | None) -> str | None:
+    """None if the notebook concluded what the in-process assessment did, else why not."""
+    if not notebook_json:
+        return "the notebook did not write its assessment JSON (parameter result_json)"
+    nb = json.loads(notebook_json)
+    a = entry.assessment
+    pick = lambda d: (d.get("status"), {t: (d["outcomes"][t]["status"], d["outcomes"][t]["value"])
+                                         for t in TOPICS if t in d.get("outcomes", {})})
+    if pick(nb) != pick(a):
+        return "the notebook's assessment differs from the in-process assessment"
+    return None
+
+
+def _store_notebook_result(layout: Layout, entry, res: dict) -> None:
+    pid = entry.project_id
+    outs = {}
+    if res["ok"]:
+        mismatch = _same_result(entry, res["result_json"])
+        if mismatch:
+            res = {**res, "ok": False, "error": mismatch}
+    if res["ok"]:
+        outs["assessment"] = _put(layout, layout.assessment(pid), entry.assessment_json)
+        outs["notebook"] = _put(layout, layout.notebook(pid), res["ipynb"])
+        outs["report"] = _put(layout, layout.report(pid), res["html"])
+        layout.failed(pid).unlink(missing_ok=True)
+        entry.status, entry.error = "ok", None
+    else:
+        if res.get("ipynb"):
+            outs["failed_notebook"] = _put(layout, layout.failed(pid), res["ipynb"])
+        entry.status, entry.error = "failed", res["error"]
+    entry.outputs = outs
+    entry.seconds = res.get("seconds")
+
+
+def _put(layout: Layout, path: Path, data) -> dict:
+    return {"path": layout.rel(path), "sha256": outputs.write(path, data)}
+
+
+def _task(entry, notebook_text: str, opts: RunOptions) -> Task:
+    a = entry.assessment
+    return Task(project_id=entry.project_id, file_name=entry.file.name,
+                answers_text=entry.file.read_text(encoding="utf-8"), notebook_text=notebook_text,
+                as_of=a["as_of"], scenario=a["rulebook"]["scenario"], lang=opts.lang,
+                cell_timeout=opts.cell_timeout)
+
+
+def _execute_all(pending, notebook_text, opts, layout, reg, run_id, log) -> None:
+    from tqdm import tqdm
+
+    from .executors import make_executor
+    import nbconvert  # noqa: F401  imported before the workers fork, so each need not
+    import papermill  # noqa: F401
+
+    by_id = {e.project_id: e for e in pending}
+    tasks = [_task(e, notebook_text, opts) for e in pending]
+    bar = tqdm(total=len(tasks), desc="notebooks", unit="project", file=sys.stderr,
+               disable=not opts.progress, dynamic_ncols=True)
+    try:
+        with make_executor(opts.executor, opts.jobs, opts.address) as ex:
+            for task, res, exc in ex.run(execute, tasks):
+                entry = by_id[task.project_id]
+                if exc is not None:
+                    res = {"ok": False, "error": f"worker failed: {type(exc).__name__}: {exc}", "ipynb": None}
+                _store_notebook_result(layout, entry, res)
+                reg.add_records(run_id, [entry])
+                if entry.status == "failed":
+                    bar.write(f"FAILED {entry.project_id} ({entry.file}): {entry.error}", file=sys.stderr)
+                bar.update(1)
+    finally:
+        bar.close()
+
+
+def run_portfolio(source="parameters", out="outputs", log=None, **kw) -> RunResult:
+    """Review every project in `source`, writing into `out`. Keyword options: see RunOptions."""
+    opts = RunOptions(source=source, out=out, **kw)
+    book = rulebook()
+    _check_options(opts, book)
+    layout = Layout(opts.out)
+    files = discover(opts.source)
+    nb_path = find_notebook(opts.notebook) if opts.notebooks else None
+    nb_text = nb_path.read_text(encoding="utf-8") if nb_path else None
+    nb_sha = outputs.sha256_bytes(nb_text.encode("utf-8")) if nb_text else None
+
+    with outputs.exclusive(layout):
+        outputs.clear_leftovers(layout)
+        entries = prepare(files, as_of=opts.as_of, scenario=opts.scenario, lang=opts.lang, book=book,
+                          notebook_sha256=nb_sha)
+        with Register(layout.register) as reg:
+            run_id = reg.start_run(source_dir=opts.source, as_of=opts.as_of, scenario=opts.scenario,
+                                   lang=opts.lang, book=book, sivreg_version=__version__,
+                                   options={"jobs": opts.jobs, "force": opts.force, "notebooks": opts.notebooks,
+                                            "executor": opts.executor, "notebook_sha256": nb_sha,
+                                            "compare_scenario": opts.compare_scenario})
+            pending, settled = [], []
+            for e in entries:
+                if e.status != "assessed":
+                    settled.append(e)
+                elif not opts.notebooks:
+                    e.outputs = {"assessment": _put_if_changed(layout, layout.assessment(e.project_id),
+                                                               e.assessment_json)}
+                    settled.append(e)
+                else:
+                    last = None if opts.force else reg.last_good(e.project_id)
+                    if last and last["run_key"] == e.key and _outputs_present(layout, last["outputs"]):
+                        e.status, e.outputs, e.source_run = "skipped", last["outputs"], last["source_run"]
+                        settled.append(e)
+                    else:
+                        pending.append(e)
+            reg.add_records(run_id, settled)
+            for e in settled:
+                if e.status in ("failed", "invalid") and log:
+                    log(f"{e.status.upper()} {e.file}: {e.error}")
+            if pending:
+                _execute_all(pending, nb_text, opts, layout, reg, run_id, log)
+
+            prev = reg.previous_run(run_id)
+            changes = None
+            if prev is not None:
+                changes = {**diff_records(reg.records(prev), reg.records(run_id)), "from_run": prev,
+                           "to_run": run_id}
+            scenario_diff = None
+            if opts.compare_scenario:
+                scenario_diff = compare_scenario(entries, opts.compare_scenario, lang=opts.lang, book=book)
+            counts = {}
+            for e in entries:
+                counts[e.status] = counts.get(e.status, 0) + 1
+            failed = any(e.status in ("failed", "invalid") for e in entries)
+            head = reg.end_run(run_id, "failed" if failed else "ok", counts)
+            run = {**reg.run(run_id), "head": head}
+
+        html = summary.page(entries, run=run, lang=opts.lang, changes=changes, scenario_diff=scenario_diff, book=book)
+        outputs.write(layout.summary("html"), html)
+        outputs.write(layout.summary("xlsx"), export.to_xlsx(entries, opts.lang, book,
+                                                             book.text("portfolio.sheet", opts.lang)))
+        outputs.write(layout.summary("csv"), export.to_csv(entries, opts.lang, book))
+    return RunResult(run_id=run_id, entries=entries, changes=changes, scenario_diff=scenario_diff,
+                     head=head, layout=layout, counts=counts)
+
+
+def _put_if_changed(layout: Layout, path: Path, text: str) -> dict:
+    digest = outputs.sha256_bytes(text.encode("utf-8"))
+    if sha256_file(path) != digest:
+        outputs.write(path, text)
+    return {"path": layout.rel(path), "sha256": digest}
