@@ -39,7 +39,11 @@ _STYLE = """<style>
 .sv-app .sv-qlabel { font-size: 1.05em; font-weight: 600; line-height: 1.35; white-space: normal; }
 .sv-app .sv-help { color: #3d4852; line-height: 1.35; white-space: normal; }
 .sv-app .widget-html-content { white-space: normal; }
-.sv-app .widget-radio-box label, .sv-app .widget-checkbox label { white-space: normal; }
+.sv-app .widget-radio-box label { white-space: normal; height: auto; min-height: 22px; line-height: 1.3;
+  align-items: flex-start; margin: 2px 0; }
+.sv-app .widget-radio-box label input { margin-top: 2px; }
+.sv-app .widget-checkbox { height: auto; min-height: 24px; }
+.sv-app .widget-checkbox label { white-space: normal; line-height: 1.3; }
 .sv-app .sv-error { color: #9b1c1c; font-weight: 600; }
 .sv-app .sv-ok { color: #2e7d32; }
 .sv-app a.sv-download { display: inline-block; padding: 6px 12px; margin: 4px 8px 4px 0; border-radius: 4px;
@@ -306,13 +310,11 @@ class Questionnaire:
         optional = [q for q in d.get("optional_questions", []) if q not in self.answers and q not in needed]
         self.needed = needed + optional
         used = {s.get("question") for o in d["outcomes"].values() for s in o["trace"]} | set(d["missing"])
-        for qid in self.needed:
-            if qid not in self._order:
-                self._order.append(qid)
-        for qid in self.answers:
-            if qid not in self._order and qid in self.book.questions:
-                self._order.append(qid)
-        self._order = [q for q in self._order if q in self.answers or q in self.needed]
+        # Answered questions keep their place; the ones still needed follow in the engine's
+        # order, so the next question sits right below the last answer.
+        answered = [q for q in self._order if q in self.answers]
+        answered += [q for q in self.answers if q not in answered and q in self.book.questions]
+        self._order = answered + self.needed
         for qid in self._order:
             f = self.field(qid)
             if qid == self.next_question:
@@ -328,10 +330,10 @@ class Questionnaire:
         children = tuple(self.field(q).box for q in self._order)
         if self.questions.children != children:
             self.questions.children = children
-        answered = sum(1 for q in self._order if q in self.answers)
+        n_answered = len(answered)
         done = "" if self.needed else f'<p class="sv-ok sv-all-answered"><b>{esc(self._t("ui.all_answered"))}</b></p>'
         self.progress.value = (f'<div class="sivreg"><h3>{esc(self._t("ui.questions"))}</h3>'
-                               f'<p class="sv-progress">{esc(self._t("ui.progress", answered=answered, open=len(self.needed)))}</p>{done}</div>')
+                               f'<p class="sv-progress">{esc(self._t("ui.progress", answered=n_answered, open=len(self.needed)))}</p>{done}</div>')
         self.result.value = panel_html(a, self.lang, self.book)
         self.save_link.value = _data_link(dump_project(project), "application/x-yaml", f"{project.id}.yaml",
                                           self._t("ui.save"), "sv-save-link")

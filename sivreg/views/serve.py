@@ -70,3 +70,16 @@ def register(subparsers) -> None:
     d.add_argument("--base-url", default="/", help="path prefix when served behind a reverse proxy, e.g. /sivreg/")
     d.add_argument("--notebook", default=None, help="serve another notebook (default: the packaged dashboard)")
     d.set_defaults(func=cmd_dashboard)
+
+
+def main(argv=None) -> int:
+    """`python -m sivreg.views.serve [--port N] [--no-browser]`: the same as `sivreg dashboard`."""
+    import argparse
+    parser = argparse.ArgumentParser(prog="sivreg")
+    register(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(["dashboard", *(sys.argv[1:] if argv is None else argv)])
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

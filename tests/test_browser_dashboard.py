@@ -1,0 +1,234 @@
+"""The dashboard in a real browser: Playwright drives Debian's Chromium against
+`sivreg dashboard` (Voilà), started and stopped by the `dashboard_url` fixture (conftest).
+
+A person answers the questionnaire end to end for two example projects, one in bokmål and
+one in English, reading the next question off the page and answering as the example's
+answers file does ("Vet ikke" where the file has no answer). The verdicts shown must be
+the engine's for the same answers. Then: save, reload the page, resume from the saved file
+and see the same verdicts; a bad file gives a clear message; a title with <script> is shown
+as text; no notebook source is visible.
+
+Timings (page open -> first question, answer -> updated verdict) are measured in the page
+and written to build/browser-timings.json; they are reported, not asserted.
+"""
+from __future__ import annotations
+
+import json
+import statistics
+import time
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+import sivreg
+from sivreg.model import Answers, Project
+from sivreg.render.html import verdict_text
+from sivreg.render.text import answer_label
+from sivreg.views.fields import css_id
+
+from conftest import ROOT
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+AS_OF = "2026-11-26"
+TIMINGS = ROOT / "build" / "browser-timings.json"
+QUESTION_TIMEOUT = 30_000
+_timings: dict = {}
+
+# Records, in the page, when a click or key press happened and when the result panel
+# changed after it (performance.now(), milliseconds).
+_PROBE = """() => {
+  const panel = document.querySelector('.sv-result');
+  window.__sv = {t0: null, t1: null};
+  const start = () => { window.__sv = {t0: performance.now(), t1: null}; };
+  document.addEventListener('click', start, true);
+  document.addEventListener('keydown', e => { if (e.key === 'Enter') start(); }, true);
+  new MutationObserver(() => {
+    if (window.__sv.t0 !== null && window.__sv.t1 === null) window.__sv.t1 = performance.now();
+  }).observe(panel, {childList: true, subtree: true, characterData: true});
+}"""
+
+
+def _qid_of(locator) -> str:
+    for c in (locator.get_attribute("class") or "").split():
+        if c.startswith("sv-qid-"):
+            return c[len("sv-qid-"):].replace("--", ".")
+    raise AssertionError("question widget without its id class")
+
+
+def _open_page(page: Page, url: str) -> float:
+    t0 = time.perf_counter()
+    page.goto(url)
+    page.locator(".sv-q.sv-next").first.wait_for(timeout=60_000)
+    first = time.perf_counter() - t0
+    page.evaluate(_PROBE)
+    _set_text(page, ".sv-asof", AS_OF)  # the page defaults to today; the tests fix the date
+    return first
+
+
+def _answer(page: Page, qid: str, value, lang: str) -> None:
+    book = sivreg.rulebook()
+    q = book.questions[qid]
+    field = page.locator(f".{css_id(qid)}")
+    if q.type == "bool":
+        field.get_by_role("button", name=answer_label(qid, value, lang), exact=True).click()
+    elif q.type == "enum":
+        field.get_by_role("radio", name=answer_label(qid, value, lang), exact=True).check()
+    elif q.type == "multi":
+        for v in (value if isinstance(value, list) else [value]):
+            field.get_by_role("checkbox", name=answer_label(qid, [v] if v != "unknown" else v, lang),
+                              exact=True).check()
+    else:
+        box = field.locator("input[type=text]")
+        box.fill(str(value))
+        box.press("Enter")
+
+
+def _answer_all(page: Page, answers: dict, lang: str) -> tuple[dict, list[float]]:
+    """Answer whatever the page asks next until it says everything needed is answered."""
+    given, update_ms = {}, []
+    for _ in range(80):
+        page.locator(".sv-q.sv-next, .sv-all-answered").first.wait_for(timeout=QUESTION_TIMEOUT)
+        if page.locator(".sv-all-answered").count():
+            return given, update_ms
+        nxt = page.locator(".sv-q.sv-next").first
+        qid = _qid_of(nxt)
+        assert qid not in given, f"{qid} asked again after it was answered"
+        value = answers.get(qid, "unknown")
+        _answer(page, qid, value, lang)
+        given[qid] = value
+        expect(page.locator(f".{css_id(qid)}.sv-next")).to_have_count(0, timeout=QUESTION_TIMEOUT)
+        try:  # an answer that changes nothing on the panel (rare) gives no timing
+            page.wait_for_function("() => window.__sv && window.__sv.t1 !== null", timeout=5_000)
+            update_ms.append(page.evaluate("() => window.__sv.t1 - window.__sv.t0"))
+        except PlaywrightTimeout:
+            pass
+    raise AssertionError("the questionnaire did not finish within 80 questions")
+
+
+def _expected(answers: dict, lang: str):
+    project = Project(id="x", title="x", answers=Answers.of(answers))
+    return sivreg.assess(project, as_of=AS_OF, lang=lang).to_dict()
+
+
+def _assert_verdicts(page: Page, expected: dict, lang: str) -> None:
+    for topic, outcome in expected["outcomes"].items():
+        shown = page.locator(f".sv-result .sv-value[data-topic='{topic}']")
+        expect(shown).to_have_text(verdict_text(topic, outcome, lang), timeout=QUESTION_TIMEOUT)
+
+
+def _set_text(page: Page, css: str, text: str) -> None:
+    box = page.locator(f"{css} input")
+    box.fill(text)
+    box.press("Enter")
+
+
+def _upload(page: Page, path: Path) -> None:
+    """Choose a file with the resume button, as a person does."""
+    with page.expect_file_chooser() as chooser:
+        page.locator(".sv-upload").click()
+    chooser.value.set_files(str(path))
+
+
+def _record(name: str, first_s: float, update_ms: list[float]) -> None:
+    _timings[name] = {"page_open_to_first_question_s": round(first_s, 3),
+                      "answer_to_updated_verdict_ms": {"median": round(statistics.median(update_ms), 1),
+                                                       "max": round(max(update_ms), 1), "n": len(update_ms)}}
+    TIMINGS.parent.mkdir(parents=True, exist_ok=True)
+    TIMINGS.write_text(json.dumps(_timings, indent=2) + "\n")
+    print(f"\n{name}: first question {first_s:.2f} s; answer -> verdict median "
+          f"{statistics.median(update_ms):.0f} ms, max {max(update_ms):.0f} ms (n={len(update_ms)})")
+
+
+def test_sepsis_in_bokmal_save_reload_resume(page: Page, dashboard_url: str, tmp_path: Path):
+    dialogs = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    first = _open_page(page, dashboard_url)
+    # bokmål is the default language
+    expect(page.locator(".sv-app h1")).to_have_text(sivreg.rulebook().text("ui.app_title", "nb"))
+    _set_text(page, ".sv-id", "sepsis-icu")
+    file_answers = sivreg.load(ROOT / "parameters" / "sepsis-icu.yaml").answers.to_dict()
+    given, update_ms = _answer_all(page, file_answers, "nb")
+    _record("sepsis-icu (nb)", first, update_ms)
+
+    expected = _expected(given, "nb")
+    _assert_verdicts(page, expected, "nb")
+    # the same verdicts as the CLI gives for the example file
+    cli = sivreg.assess(sivreg.load(ROOT / "parameters" / "sepsis-icu.yaml"), as_of=AS_OF, lang="nb").to_dict()
+    for topic in ("qualification", "regime", "device_class"):
+        assert expected["outcomes"][topic]["value"] == cli["outcomes"][topic]["value"]
+    expect(page.locator(".sv-result .sv-value[data-topic='device_class']")).to_have_text("Klasse IIb")
+
+    # a title with markup is shown as text, never run
+    hostile = '<script>alert("x")</script><img src=x onerror=alert(1)> Sepsis'
+    _set_text(page, ".sv-title", hostile)
+    expect(page.locator(".sv-result .sv-result-title")).to_contain_text(hostile)
+    assert page.locator(".sv-result script, .sv-result img").count() == 0
+    assert dialogs == []
+
+    # save: the downloaded file is an answers file that assesses the same
+    with page.expect_download() as dl:
+        page.locator(".sv-save a").click()
+    saved = tmp_path / dl.value.suggested_filename
+    dl.value.save_as(saved)
+    assert saved.name == "sepsis-icu.yaml"
+    project = sivreg.load(saved)
+    assert project.title == hostile and project.answers.to_dict() == given
+    again = sivreg.assess(project, as_of=AS_OF, lang="nb").to_dict()
+    assert {t: o["value"] for t, o in again["outcomes"].items()} == \
+           {t: o["value"] for t, o in expected["outcomes"].items()}
+
+    # the report downloads as one self-contained HTML file with the title escaped
+    with page.expect_download() as dl:
+        page.locator(".sv-report a").click()
+    report = tmp_path / "report.html"
+    dl.value.save_as(report)
+    html = report.read_text(encoding="utf-8")
+    assert "&lt;script&gt;" in html and "<script" not in html and "Klasse IIb" in html
+
+    # reload: a fresh page starts empty; resuming from the saved file brings the verdicts back
+    page.reload()
+    page.locator(".sv-q.sv-next").first.wait_for(timeout=60_000)
+    expect(page.locator(".sv-result .sv-value[data-topic='device_class']")).not_to_have_text("Klasse IIb")
+    _upload(page, saved)
+    expect(page.locator(".sv-upload-msg .sv-ok")).to_be_visible(timeout=QUESTION_TIMEOUT)
+    _assert_verdicts(page, expected, "nb")
+    expect(page.locator(".sv-title input")).to_have_value(hostile)
+    expect(page.locator(".sv-all-answered")).to_be_visible()
+
+    # a broken file: a clear message naming the problem, the answers stay, no traceback
+    bad = tmp_path / "broken.yaml"
+    bad.write_text("project: {id: x, title: y}\nanswers:\n  qual.is_software: maybe\n", encoding="utf-8")
+    _upload(page, bad)
+    expect(page.locator(".sv-upload-msg .sv-error")).to_be_visible(timeout=QUESTION_TIMEOUT)
+    expect(page.locator(".sv-upload-msg")).to_contain_text("qual.is_software")
+    _assert_verdicts(page, expected, "nb")
+    assert "Traceback" not in page.content()
+    assert dialogs == []
+
+
+def test_pathology_in_english(page: Page, dashboard_url: str):
+    first = _open_page(page, dashboard_url)
+    page.locator(".sv-lang").get_by_role("button", name="English", exact=True).click()
+    expect(page.locator(".sv-app h1")).to_have_text(sivreg.rulebook().text("ui.app_title", "en"))
+    file_answers = sivreg.load(ROOT / "parameters" / "pathology-prostate.yaml").answers.to_dict()
+    given, update_ms = _answer_all(page, file_answers, "en")
+    _record("pathology-prostate (en)", first, update_ms)
+    expected = _expected(given, "en")
+    _assert_verdicts(page, expected, "en")
+    cli = sivreg.assess(sivreg.load(ROOT / "parameters" / "pathology-prostate.yaml"), as_of=AS_OF, lang="en").to_dict()
+    assert expected["outcomes"]["device_class"]["value"] == cli["outcomes"]["device_class"]["value"] == "C"
+    expect(page.locator(".sv-result .sv-value[data-topic='regime']")).to_contain_text("IVDR")
+    # the "why we ask" references are there, in English, law and guidance told apart
+    page.locator(".sv-why summary").first.click()
+    expect(page.locator(".sv-why").first).to_contain_text("Sources")
+
+
+def test_no_notebook_source_visible(page: Page, dashboard_url: str):
+    _open_page(page, dashboard_url)
+    html = page.content()
+    for source in ("from sivreg.views import", "Questionnaire.from_file", "project_file: str"):
+        assert source not in html
+    assert page.locator(".jp-InputArea, .jp-InputPrompt").count() == 0
+    assert "Traceback" not in html
