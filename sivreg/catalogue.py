@@ -474,8 +474,8 @@ def load_rulebook(root: str | Path | None = None) -> Rulebook:
                             "days": p.get("days"), "ref": p.get("ref"), "certainty": cert,
                             "note": chk.text(p["note"], f, f"{pid}.note", p.line) if "note" in p else None}
 
-    # checklists/<id>.yaml: a list of {id, label{nb,en}, refs, group?}; ids unique per checklist
-    checklists = {}
+    # checklists/<id>.yaml: a list of {id, label{nb,en}, refs, group?, overlaps?}; ids unique per checklist
+    checklists, overlaps = {}, []
     for f in _files("checklists", root):
         data = _load(f, chk)
         if data is None:
@@ -486,7 +486,7 @@ def load_rulebook(root: str | Path | None = None) -> Rulebook:
         items, seen = [], set()
         for it in data:
             iid = it.get("id", "?") if isinstance(it, dict) else "?"
-            if not chk.keys(it, f, iid, ("id", "label", "refs"), ("group",)):
+            if not chk.keys(it, f, iid, ("id", "label", "refs"), ("group", "overlaps")):
                 continue
             if iid in seen:
                 chk.add(f, it.line, iid, "checklist item id defined twice")
@@ -496,8 +496,16 @@ def load_rulebook(root: str | Path | None = None) -> Rulebook:
             items.append(MappingProxyType({
                 "id": iid, "label": chk.text(it.get("label"), f, f"{iid}.label", it.line),
                 "refs": check_refs(it.get("refs"), f, f"{iid}.refs", it.line_of("refs")),
-                "group": it.get("group")}))
+                "group": it.get("group"), "overlaps": tuple(it.get("overlaps") or ())}))
+            if "overlaps" in it:
+                overlaps.append((f, it.line_of("overlaps"), iid, it["overlaps"]))
         checklists[f.stem] = tuple(items)
+    # overlaps: ids of items in other checklists that cover the same content (merged item by
+    # item, e.g. AI Act Annex IV with MDR Annex II/III); each must resolve.
+    all_items = {i["id"] for items in checklists.values() for i in items}
+    for f, line, iid, ov in overlaps:
+        if not isinstance(ov, list) or any(x not in all_items for x in ov):
+            chk.add(f, line, f"{iid}.overlaps", "expected a list of item ids from other checklists")
 
     version_file = root / "version.yaml"
     version = "0"

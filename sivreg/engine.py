@@ -154,6 +154,10 @@ def assess(project: Project, *, as_of: str | None = None, scenario: str | None =
              "optional_questions": [q for q in state.wanted if q not in project.answers]}
     if state.modules is not None:
         extra["modules"] = state.modules
+    # A contributor's extra fields (ctx.set) are top-level fields of the assessment, for
+    # example `technical_documentation` (sivreg/rules/technical_documentation.py).
+    for name, _ in CONTRIBUTORS:
+        extra.update(state.outcomes[f"_{name}"].extra)
     if scenario in book.scenarios:
         sc = book.scenarios[scenario]
         extra["scenario"] = {"id": scenario, "label": sc["label"][lang],

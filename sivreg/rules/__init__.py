@@ -8,6 +8,7 @@ from . import mdcg_2019_11_regime as regime
 from . import classification
 from . import pending
 from . import ai_act_risk
+from . import ai_act_obligations, ai_act_changes, technical_documentation
 
 TOPIC_RULES = {
     "qualification": qualification.decide,
@@ -23,3 +24,6 @@ MODULE_TOPICS = ("qualification", "regime", "device_class")
 
 # (name, function) run after the topics; they add obligations and actions.
 CONTRIBUTORS: list = []
+CONTRIBUTORS += [("ai_act_obligations", ai_act_obligations.contribute),
+                 ("ai_act_changes", ai_act_changes.contribute),
+                 ("technical_documentation", technical_documentation.contribute)]

@@ -43,6 +43,7 @@ def decide(ctx) -> str:
     points, annex_iii_high, derogation = art_6.annex_iii(ctx, emotion, annex_i)
     transparency = art_50.duties(ctx, emotion)
     ctx.set("annex_iii", points)
+    ctx.set("emotion_recognition", emotion)
     ctx.set("art_6_3_derogation", derogation)
 
     if annex_i or annex_iii_high:

@@ -1,0 +1,115 @@
+"""AI Act obligations and next steps for the project, from the ai_act_risk outcome.
+
+Providers of high-risk AI systems: Art 9-15 (requirements), 16 (duties), 17 (QMS), 43
+(conformity assessment: within the MDR/IVDR procedure for Annex I products, Art 43(3); internal
+control for Annex III points 2-9, Art 43(2)), 47 (declaration), 48 (CE marking), 49(1)
+(registration, Annex III only), 72 (post-market monitoring), 73 (serious incidents; for device AI
+only fundamental-rights infringements, Art 73(10), the rest through MDR/IVDR vigilance).
+Deployers of high-risk AI systems: Art 26(1), (2), (4), (5), (6), (9), (12) always; 26(7) when
+workers are subject to the system; 26(8), 26(11) and Art 27 for Annex III systems (26(8) and
+Art 27 for public bodies; Art 27 also for Annex III 5(c)).
+Everyone in scope: Art 4 (AI literacy). Art 50: 50(1), 50(2) providers; 50(3), 50(4) deployers.
+The high-risk dates follow the route: Annex I (device AI) or Annex III, per scenario.
+"""
+from __future__ import annotations
+
+PROVIDER_CORE = ("ai.art_9_risk_management", "ai.art_10_data_governance", "ai.art_11_technical_documentation",
+                 "ai.art_12_logging", "ai.art_13_information", "ai.art_14_human_oversight",
+                 "ai.art_15_accuracy_robustness", "ai.art_16_provider_duties", "ai.art_17_qms")
+DEPLOYER_CORE = ("ai.art_26_1_instructions", "ai.art_26_2_oversight", "ai.art_26_4_input_data",
+                 "ai.art_26_5_monitoring", "ai.art_26_6_logs", "ai.art_26_9_dpia", "ai.art_26_12_cooperate")
+TRANSPARENCY = {"Art 50(1)": ("ai.art_50_1_disclose_ai", "provider"),
+                "Art 50(2)": ("ai.art_50_2_mark_output", "provider"),
+                "Art 50(3)": ("ai.art_50_3_inform_exposed", "deployer"),
+                "Art 50(4)": ("ai.art_50_4_disclose_generated", "deployer")}
+WORKPLACE_POINTS = ("Annex III 4(a)", "Annex III 4(b)")
+ROUTE_DATE = {"annex_i": "ai_act.high_risk_annex_i", "annex_iii": "ai_act.high_risk_annex_iii"}
+
+
+def contribute(ctx):
+    risk = ctx.outcome("ai_act_risk")
+    value, extra = risk.value, risk.extra
+    if value in ("not_ai_system", "excluded"):
+        ctx.checked("ai.obligations.in_scope", False)
+        return None
+    ctx.step("ai.obligations.in_scope", finding="rule.applies")
+    role = extra["role"]
+    provider, deployer = role in ("provider", "both"), role in ("deployer", "both")
+    ctx.oblige("ai.art_4_literacy")
+    ctx.act("ai.act.ai_literacy", order=60)
+    if value == "prohibited":
+        ctx.oblige("ai.art_5_prohibited")
+        ctx.act("ai.act.stop_prohibited", order=1)
+        return None
+    basis = list(extra.get("basis", ()))
+    if ctx.jurisdiction == "NO":
+        ctx.act("ai.act.watch_norway", order=90)
+    if extra.get("art_6_3_derogation") and provider:
+        ctx.oblige("ai.art_6_4_document_derogation")
+        ctx.oblige("ai.art_49_2_register_derogation")
+        ctx.act("ai.act.document_derogation", order=30)
+    duties = [TRANSPARENCY[b] for b in basis if b in TRANSPARENCY]
+    mine = [oid for oid, who in duties if (provider if who == "provider" else deployer)]
+    for oid in mine:
+        ctx.oblige(oid)
+    if mine:
+        ctx.act("ai.act.transparency_notice", due=ctx.date("ai_act.art_50")["EU"]["date"], order=40)
+    if len(mine) < len(duties) or (value == "high_risk" and not provider):
+        # The supplier holds the provider duties; the hospital checks them before use.
+        ctx.act("ai.act.check_supplier", order=20)
+    # Last, since the deployer's Annex III duties may still wait for an answer.
+    if value == "high_risk":
+        _high_risk(ctx, extra, provider, deployer)
+    return None
+
+
+def _high_risk(ctx, extra, provider: bool, deployer: bool) -> None:
+    route = extra["high_risk_route"]
+    date_id = ROUTE_DATE[route]
+    points = list(extra.get("annex_iii", ()))
+    due = ctx.date(date_id)["EU"]["date"]
+    if provider:
+        for oid in PROVIDER_CORE:
+            ctx.oblige(oid, applies_from=date_id)
+        if route == "annex_i":
+            for oid in ("ai.art_43_3_within_mdr", "ai.art_47_declaration", "ai.art_48_ce_marking",
+                        "ai.art_72_post_market_monitoring", "ai.art_73_10_device_incidents"):
+                ctx.oblige(oid, applies_from=date_id)
+            ctx.act("ai.act.integrate_with_mdr", order=25)
+        else:
+            for oid in ("ai.art_43_2_internal_control", "ai.art_47_declaration", "ai.art_48_ce_marking",
+                        "ai.art_49_1_registration", "ai.art_72_post_market_monitoring",
+                        "ai.art_73_serious_incidents"):
+                ctx.oblige(oid, applies_from=date_id)
+        ctx.act("ai.act.high_risk_gap_analysis", due=due, order=10)
+    if not deployer:
+        return
+    for oid in DEPLOYER_CORE:
+        ctx.oblige(oid, applies_from=date_id)
+    # Art 26(7): workers subject to the system (Annex III 4, or emotion recognition of staff,
+    # allowed only for medical or safety reasons).
+    if any(p in WORKPLACE_POINTS for p in points) or extra.get("emotion_recognition") == "workers":
+        ctx.oblige("ai.art_26_7_workers", applies_from=date_id)
+    if not points:
+        ctx.checked("ai.art_27", False)
+        return
+    if route == "annex_iii":
+        ctx.oblige("ai.art_26_11_inform_persons", applies_from=date_id)
+    public = ctx.yes("ai.public_body")
+    if public and route == "annex_iii":
+        ctx.oblige("ai.art_26_8_registration", applies_from=date_id)
+    if not (public or "Annex III 5(c)" in points):
+        ctx.checked("ai.art_27", False)
+        return
+    if route == "annex_iii":
+        ctx.step("ai.art_27", finding="rule.applies")
+        ctx.oblige("ai.art_27_fria", applies_from=date_id)
+    else:
+        # Art 27 names systems "referred to in Article 6(2)"; for device AI that is also in
+        # Annex III, Annex I prevails for conformity assessment (MDCG 2025-6 Q27). Whether the
+        # FRIA is still due is not settled: the conservative reading keeps it (fact base F28).
+        ctx.step("ai.art_27.device_annex_iii", finding="rule.applies", note="note.ai.fria_uncertain")
+        ctx.oblige("ai.art_27_fria", applies_from=date_id, certainty="uncertain",
+                   note=ctx.note_text("note.ai.fria_uncertain"))
+    ctx.act("ai.act.fria", due=due, order=15)
+
