@@ -19,7 +19,7 @@ from .text import answer_label, citation, finding_label, rule_label, t, value_la
 
 # Fields of an outcome, obligation or action that have their own rendering.
 _OUTCOME_KEYS = {"status", "value", "missing", "trace"}
-_OBLIGATION_KEYS = {"id", "label", "refs", "applies_from", "note", "certainty", "topic", "role", "detail"}
+_OBLIGATION_KEYS = {"id", "label", "refs", "applies_from", "note", "certainty", "topic", "role", "detail", "state"}
 _ACTION_KEYS = {"id", "label", "refs", "due", "recipient", "note", "certainty", "topic", "detail", "days"}
 # Top-level fields shown elsewhere in the report (not in the generic "more details").
 _TOP_KEYS = {"schema", "project", "as_of", "jurisdiction", "lang", "rulebook", "inputs_sha256", "status",
@@ -128,7 +128,26 @@ def key_label(key: str, lang: str, book: Rulebook) -> str:
     return key.replace("_", " ").capitalize()
 
 
-def _string_html(s: str, lang: str, book: Rulebook) -> str:
+def coded_label(key: str | None, value: str, lang: str, book: Rulebook) -> str | None:
+    """The label of a coded value in an extra field: `{key}.{value}` or `<topic>_{key}.{value}`
+    in the conclusions (e.g. role: deployer -> ai_role.deployer), None if there is none."""
+    if not key:
+        return None
+    for code in (f"{key}.{value}", f"report.{key}_{value}"):
+        try:
+            return book.text(code, lang)
+        except KeyError:
+            pass
+    for code in book.conclusions:
+        if code.endswith(f"_{key}.{value}"):
+            return book.text(code, lang)
+    return None
+
+
+def _string_html(s: str, lang: str, book: Rulebook, key: str | None = None) -> str:
+    coded = coded_label(key, s, lang, book)
+    if coded is not None:
+        return esc(coded)
     if s in book.rules:
         return esc(rule_label(s, lang, book))
     if s in book.references:
@@ -153,6 +172,8 @@ def value_html(value, lang: str, book: Rulebook | None = None, key: str | None =
         return esc(_text(f"status.{value}", lang, book, value))
     if key in TOPICS and isinstance(value, dict) and "status" in value:
         return _topic_summary(key, value, lang, book)
+    if key == "applies_from" and isinstance(value, dict) and ("EU" in value or "NO" in value):
+        return applies_from_html(value, lang, book)
     if key == "certainty" and value == "uncertain":
         return uncertain_badge(lang, book)
     if value is None:
@@ -160,7 +181,7 @@ def value_html(value, lang: str, book: Rulebook | None = None, key: str | None =
     if isinstance(value, bool):
         return esc(_text("answer.yes" if value else "answer.no", lang, book))
     if isinstance(value, str):
-        return _string_html(value, lang, book)
+        return _string_html(value, lang, book, key)
     if isinstance(value, (int, float)):
         return esc(value)
     if isinstance(value, (list, tuple)):
@@ -250,6 +271,9 @@ def applies_from_html(af: dict, lang: str, book: Rulebook | None = None) -> str:
             continue
         date = d.get("date") or _text("label.pending", lang, book)
         s = f"{esc(_text('report.' + jur.lower(), lang, book, jur))}: <b>{esc(date)}</b>"
+        if d.get("state"):
+            state = coded_label("state", str(d["state"]), lang, book) or str(d["state"])
+            s += f' <span class="sv-status">({esc(state)})</span>'
         if d.get("certainty") == "uncertain":
             s += uncertain_badge(lang, book, d.get("note"))
         if d.get("note"):
@@ -301,9 +325,9 @@ def obligations_html(a: dict, lang: str, book: Rulebook | None = None) -> str:
     items = []
     for ob in a.get("obligations") or ():
         first = ""
-        for k in ("topic", "role"):
-            if ob.get(k):
-                first += f' <span class="sv-status">({esc(key_label(k, lang, book))}: {value_html(ob[k], lang, book)})</span>'
+        if ob.get("role"):
+            role = coded_label("role", str(ob["role"]), lang, book) or str(ob["role"])
+            first += f' <span class="sv-status">({esc(key_label("role", lang, book))}: {esc(role)})</span>'
         items.append(f'<li data-obligation="{esc(ob.get("id"))}">{_item_html(ob, _OBLIGATION_KEYS, lang, book, first)}</li>')
     if not items:
         return f'<p>{esc(_text("report.none", lang, book))}</p>'
