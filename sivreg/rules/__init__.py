@@ -9,13 +9,14 @@ from . import classification
 from . import pending
 from . import ai_act_risk
 from . import ai_act_obligations, ai_act_changes, technical_documentation
+from . import mdr_conformity, clinical_investigation, mdr_post_market, language_and_documentation
 
 TOPIC_RULES = {
     "qualification": qualification.decide,
     "regime": regime.decide,
     "device_class": classification.decide,
-    "conformity": pending.conformity,
-    "clinical_investigation": pending.clinical_investigation,
+    "conformity": mdr_conformity.decide,
+    "clinical_investigation": clinical_investigation.decide,
     "ai_act_risk": ai_act_risk.decide,
 }
 
@@ -27,3 +28,8 @@ CONTRIBUTORS: list = []
 CONTRIBUTORS += [("ai_act_obligations", ai_act_obligations.contribute),
                  ("ai_act_changes", ai_act_changes.contribute),
                  ("technical_documentation", technical_documentation.contribute)]
+# The road to use (issue 3): conformity/in-house, studies, documentation and language, PMS.
+CONTRIBUTORS += [("conformity_steps", mdr_conformity.contribute),
+                 ("clinical_steps", clinical_investigation.contribute),
+                 ("documentation_steps", language_and_documentation.contribute),
+                 ("post_market", mdr_post_market.contribute)]

@@ -1,0 +1,159 @@
+"""Conformity assessment route (MDR Art 52, IVDR Art 48), CE marking (MDR Art 20, IVDR Art 18)
+and registration with DMP; the in-house exemption is in mdr_art_5_5_in_house.py.
+
+MDR Art 52: class III -> Annex IX, or Annex X with Annex XI (52(3)); class IIb -> Annex IX
+Chapters I and III with technical-documentation assessment per generic device group, or
+Annex X with XI (52(4)); class IIa -> Annex IX Chapters I and III with assessment per
+category, or Annexes II/III with Annex XI (52(6)); class I -> the manufacturer declares
+conformity (Art 19) after the Annex II/III technical documentation, and a notified body is
+involved only for sterile, measuring or reusable surgical class I, for those aspects (52(7)).
+A device put into service without being placed on the market needs the same (52(2)) unless
+Art 5(5) exempts it. IVDR Art 48: classes B, C, D and sterile class A need a notified body;
+non-sterile class A is self-declared.
+
+Where a notified body is involved, its four-digit number follows the CE marking (Art 20(5)).
+Norwegian manufacturers register in DMP's device register when marketing starts (DMP).
+
+Output (contract v1): self_declaration | notified_body | in_house_exemption | not_applicable.
+Extra fields: `route` (rule, annexes, notified-body scope), `manufacturer`, `in_house`
+(conditions tested) and, when the exemption holds, `public_declaration` (nb and en draft).
+"""
+from __future__ import annotations
+
+from ..context import Upstream
+from . import mdr_art_5_5_in_house as in_house
+
+# (regime, class) -> (rule id, value). The rule's label in the rulebook names the Annexes.
+ROUTES = {
+    ("MDR", "I"): ("conf.route.mdr_i", "self_declaration"),
+    ("MDR", "IIa"): ("conf.route.mdr_iia", "notified_body"),
+    ("MDR", "IIb"): ("conf.route.mdr_iib", "notified_body"),
+    ("MDR", "III"): ("conf.route.mdr_iii", "notified_body"),
+    ("IVDR", "A"): ("conf.route.ivdr_a", "self_declaration"),
+    ("IVDR", "B"): ("conf.route.ivdr_b", "notified_body"),
+    ("IVDR", "C"): ("conf.route.ivdr_c", "notified_body"),
+    ("IVDR", "D"): ("conf.route.ivdr_d", "notified_body"),
+}
+CLASS_I_ASPECTS = {"sterile": "Is", "measuring": "Im", "reusable_surgical": "Ir"}
+
+
+def organisation(ctx) -> dict:
+    """The organisation profile of the project (rulebook organisations/), SiV by default."""
+    oid = ctx.project.organisation or ctx.book.default_organisation()
+    return ctx.book.organisations[oid]
+
+
+def decide(ctx):
+    regime = ctx.value("regime")
+    if regime == "none":
+        ctx.not_applicable("conf.not_a_device", "not_applicable")
+    qual = ctx.value("qualification")
+    if qual == "part_of_device":
+        ctx.step("conf.part_of_device", "note", finding="rule.applies", note="note.part_of_device")
+
+    manufacturer = ctx.ask("conf.manufacturer")
+    ctx.set("manufacturer", manufacturer)
+    if manufacturer == "external":
+        value = _route(ctx, regime)
+        ctx.step("conf.external_manufacturer", finding=f"conformity.{value}", note="note.external_manufacturer")
+        return ctx.conclude(ctx.extra["route"]["rule"], value)
+
+    if ctx.yes("conf.in_house_only"):
+        org = organisation(ctx)
+        result = in_house.assess(ctx, regime, org)
+        ctx.set("in_house", result)
+        if result["holds"]:
+            risk_class = _class_or_none(ctx)
+            ctx.set("public_declaration", in_house.declaration(ctx, regime, org, risk_class))
+            return ctx.conclude("inhouse.holds", "in_house_exemption", note="note.inhouse_gspr")
+        names = ", ".join(ctx.book.rules[r]["label"][ctx.lang] for r in result["failed"])
+        ctx.step("conf.art_52_2", "rule", finding="inhouse.fails", note="note.inhouse_unmet",
+                 note_args={"conditions": names})
+    value = _route(ctx, regime)
+    _ce_and_registration(ctx, value)
+    return ctx.conclude(ctx.extra["route"]["rule"], value)
+
+
+def _class_or_none(ctx):
+    try:
+        return ctx.value("device_class")
+    except Upstream:
+        ctx.step("class.result", "note", finding=None, note="note.inhouse_class_pending")
+        return None
+
+
+def _route(ctx, regime: str) -> str:
+    cls = ctx.value("device_class")
+    rule, value = ROUTES[(regime, cls)]
+    scope = None
+    if (regime, cls) == ("MDR", "I"):
+        variants = [v for v in ctx.ask("conf.class_i_variant") if v != "none"]
+        ctx.checked("conf.route.mdr_i_special", bool(variants), finding="conformity.notified_body")
+        if variants:
+            rule, value = "conf.route.mdr_i_special", "notified_body"
+            scope = [CLASS_I_ASPECTS[v] for v in variants]
+            ctx.step(rule, finding="conformity.notified_body", note="note.class_i_special",
+                     note_args={"aspects": ", ".join(scope)})
+    elif (regime, cls) == ("IVDR", "A"):
+        sterile = ctx.yes("conf.ivdr_a_sterile")
+        ctx.checked("conf.route.ivdr_a_sterile", sterile, finding="conformity.notified_body")
+        if sterile:
+            rule, value, scope = "conf.route.ivdr_a_sterile", "notified_body", ["sterile"]
+    ctx.set("route", {"rule": rule, "label": ctx.book.rules[rule]["label"][ctx.lang],
+                      "refs": list(ctx.book.rules[rule]["refs"]), "device_class": cls,
+                      "notified_body": value == "notified_body", "notified_body_scope": scope})
+    return value
+
+
+def _ce_and_registration(ctx, value: str) -> None:
+    """CE marking with the notified body's number, and DMP registration for a Norwegian
+    manufacturer (the hospital) in the Norwegian jurisdiction."""
+    ctx.step("conf.ce_marking", finding="rule.applies")
+    ctx.set("ce_marking", {"required": True, "notified_body_number": value == "notified_body",
+                           "refs": list(ctx.book.rules["conf.ce_marking"]["refs"])})
+    norwegian = ctx.jurisdiction == "NO"
+    ctx.checked("conf.registration_dmp", norwegian, finding="rule.applies",
+                note="note.registration_no" if norwegian else None)
+    ctx.set("registration", {"dmp_device_register": norwegian,
+                             "refs": list(ctx.book.rules["conf.registration_dmp"]["refs"])})
+
+
+def contribute(ctx) -> None:
+    """Obligations and next steps that follow from the conformity outcome."""
+    from .road_actions import act
+    out = ctx.outcome("conformity")
+    if out.status != "determined":
+        return
+    value, extra = out.value, out.extra
+    regime = ctx.value("regime")
+    if extra.get("manufacturer") == "external":
+        ctx.oblige("no.check_ce_marking")
+        act(ctx, "act.check_ce")
+        return
+    if value == "in_house_exemption":
+        ctx.oblige("inhouse.gspr")
+        if regime == "IVDR":
+            ctx.oblige("inhouse.iso_15189")
+        for oid in ("inhouse.qms", "inhouse.justification", "inhouse.info_on_request",
+                    "inhouse.public_declaration", "inhouse.manufacturing_measures"):
+            ctx.oblige(oid)
+        act(ctx, "act.qms")
+        act(ctx, "act.inhouse_justification")
+        act(ctx, "act.inhouse_declaration")
+        return
+    # CE route (also when the in-house exemption was tried and does not hold)
+    in_house_result = extra.get("in_house")
+    if in_house_result and not in_house_result["holds"]:
+        act(ctx, "act.inhouse_conditions", conditions=[
+            {"rule": r, "label": ctx.book.rules[r]["label"][ctx.lang]} for r in in_house_result["failed"]])
+    for oid in ("mdr.gspr", "mdr.qms", "mdr.conformity_assessment", "mdr.declaration_of_conformity",
+                "mdr.ce_marking"):
+        ctx.oblige(oid, **({"route": dict(extra["route"])} if oid == "mdr.conformity_assessment" else {}))
+    act(ctx, "act.qms")
+    if value == "notified_body":
+        act(ctx, "act.notified_body", notified_body_scope=extra["route"].get("notified_body_scope"))
+    act(ctx, "act.declaration_of_conformity")
+    act(ctx, "act.ce_marking")
+    if extra.get("registration", {}).get("dmp_device_register"):
+        ctx.oblige("no.registration")
+        act(ctx, "act.register_dmp")
