@@ -9,12 +9,25 @@ from ..catalogue import Rulebook, rulebook
 from ..model import TOPICS
 from .text import answer_label, citations_text, finding_label, rule_label, t, value_label
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-!|<>&])")
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-!|])")
 
 
 def md_escape(text) -> str:
-    """Escape Markdown and HTML specials in text a user typed."""
-    return _MD_SPECIAL.sub(r"\\\1", str(text))
+    """Escape Markdown and HTML specials in text a user typed (HTML specials become
+    entities, so no renderer can read them as tags)."""
+    s = str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MD_SPECIAL.sub(r"\\\1", s)
+
+
+_MD_INLINE = re.compile(r"([\\`*_\[\]])")
+
+
+def md_text(text) -> str:
+    """Escape a sentence for Markdown without cluttering it: HTML specials become entities
+    and inline markup characters are backslash-escaped (notes can carry user text, e.g. a
+    module title)."""
+    s = str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MD_INLINE.sub(r"\\\1", s)
 
 
 def step_line(step: dict, lang: str, book: Rulebook) -> str:
@@ -25,7 +38,7 @@ def step_line(step: dict, lang: str, book: Rulebook) -> str:
         parts.append(f"→ **{finding_label(step['finding'], lang, book)}**")
     line = " ".join(parts)
     if step.get("note"):
-        line += f" — {step['note']}"
+        line += f" — {md_text(step['note'])}"
     refs = citations_text(step.get("refs"), lang, book)
     if refs:
         line += f" _[{refs}]_"
@@ -65,9 +78,9 @@ def to_markdown(assessment, lang: str | None = None, book: Rulebook | None = Non
     if a.get("actions"):
         out += ["", f"## {t('label.actions', lang, book)}", ""]
         for i, act in enumerate(a["actions"], 1):
-            line = f"{i}. {act['label']}"
+            line = f"{i}. {md_text(act['label'])}"
             if act.get("recipient"):
-                line += f" ({act['recipient']})"
+                line += f" ({md_text(act['recipient'])})"
             if act.get("due"):
                 line += f" — {t('label.due', lang, book)} {act['due']}"
             refs = citations_text(act.get("refs"), lang, book)
@@ -75,14 +88,14 @@ def to_markdown(assessment, lang: str | None = None, book: Rulebook | None = Non
     if a.get("obligations"):
         out += ["", f"## {t('label.obligations', lang, book)}", ""]
         for ob in a["obligations"]:
-            line = f"- {ob['label']}"
+            line = f"- {md_text(ob['label'])}"
             af = ob.get("applies_from")
             if af:
                 eu, no = af.get("EU", {}), af.get("NO", {})
                 line += (f" — EU: {eu.get('date') or t('label.pending', lang, book)}; "
                          f"NO: {no.get('date') or t('label.pending', lang, book)}")
                 if no.get("note"):
-                    line += f" ({no['note']})"
+                    line += f" ({md_text(no['note'])})"
             refs = citations_text(ob.get("refs"), lang, book)
             out.append(line + (f" _[{refs}]_" if refs else ""))
     out += ["", f"## {t('label.reasoning', lang, book)}", ""]
