@@ -187,3 +187,29 @@ def test_history_lists_runs(tmp_path):
     run(EXAMPLES, out, lang="en")
     r = sivreg("portfolio", "history", "--out", out)
     assert r.returncode == 0 and len(r.stdout.strip().splitlines()) == 2 and "lang=en" in r.stdout
+
+
+def test_timeline_of_upcoming_obligations_and_deadlines():
+    from pathlib import Path
+    from sivreg.portfolio import charts
+    from sivreg.portfolio.prepare import Entry
+    from sivreg.portfolio.summary import events
+
+    def entry(pid, jur, obligations, actions):
+        return Entry(Path(f"{pid}.yaml"), pid, assessment={
+            "as_of": "2026-11-26", "jurisdiction": jur, "obligations": obligations, "actions": actions})
+
+    high = {"id": "ai.high_risk", "label": "High-risk requirements",
+            "applies_from": {"EU": {"date": "2027-12-02"}, "NO": {"date": None}}}
+    past = {"id": "ai.literacy", "label": "AI literacy",
+            "applies_from": {"EU": {"date": "2025-02-02"}, "NO": {"date": "2025-06-01"}}}
+    entries = [entry("a", "NO", [high, past], [{"id": "act.x", "label": "Apply to REK", "due": "2027-01-15"}]),
+               entry("b", "NO", [high], []), entry("c", "EU", [high], [{"id": "act.y", "label": "No date"}])]
+    ev = events(entries, "en")
+    assert sorted((e["date"], e["project"]) for e in ev) == [
+        ("2027-01-15", "a"), ("2027-12-02", "a, b"), ("2027-12-02", "c")]
+    no_label = next(e["label"] for e in ev if e["project"] == "a, b")
+    assert "Norwegian date not set" in no_label
+    svg = charts.timeline("Upcoming", ev, "2026-11-26")
+    assert svg.count("<circle") == 3 and "Apply to REK" in svg and "2027-12-02" in svg
+    assert "&lt;b&gt;" in charts.bar_chart("<b>", [("<b>", 1)])

@@ -29,7 +29,8 @@ def bar_chart(title: str, data: list[tuple[str, int]], width: int = 460) -> str:
     return "".join(parts)
 
 
-def timeline(title: str, events: list[dict], as_of: str, width: int = 900, limit: int = 40) -> str:
+def timeline(title: str, events: list[dict], as_of: str, width: int = 900, limit: int = 40,
+             empty: str = "–") -> str:
     """Upcoming dated events, one row each, on a time axis from as_of to the last date.
     An event: {date: YYYY-MM-DD, label, project, kind: obligation|action}."""
     events = sorted(events, key=lambda e: (e["date"], e["project"], e["label"]))[:limit]
@@ -57,6 +58,6 @@ def timeline(title: str, events: list[dict], as_of: str, width: int = 900, limit
                   f'<text x="{x0 + axis_w + 12}" y="{y + 14}" font-size="12">'
                   f'{escape(e["project"])}: {escape(e["label"])}</text>']
     if not events:
-        parts.append(f'<text x="{x0}" y="{pad + 54}" font-size="12">–</text>')
+        parts.append(f'<text x="{x0}" y="{pad + 54}" font-size="12">{escape(empty)}</text>')
     parts.append("</svg>")
     return "".join(parts)

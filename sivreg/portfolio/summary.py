@@ -58,7 +58,7 @@ def header(col: str, lang: str, book=None) -> str:
     return t(f"portfolio.col.{col}", lang, book)
 
 
-def events(entries) -> list[dict]:
+def events(entries, lang: str = "nb", book=None) -> list[dict]:
     """Upcoming obligations (the date for the project's jurisdiction) and due actions,
     grouped when several projects share one."""
     grouped: dict[tuple, list[str]] = {}
@@ -67,9 +67,16 @@ def events(entries) -> list[dict]:
         if a is None:
             continue
         for o in a.get("obligations") or ():
-            d = ((o.get("applies_from") or {}).get(a["jurisdiction"]) or {}).get("date")
+            af = o.get("applies_from") or {}
+            label = o.get("label") or o["id"]
+            d = (af.get(a["jurisdiction"]) or {}).get("date")
+            if d is None and a["jurisdiction"] != "EU":
+                # no national date yet (e.g. not yet incorporated in the EEA): show the EU date, marked
+                d = (af.get("EU") or {}).get("date")
+                if d:
+                    label = t("portfolio.chart.eu_date_only", lang, book, label=label)
             if d and d > a["as_of"]:
-                grouped.setdefault((d, o.get("label") or o["id"], "obligation"), []).append(e.project_id)
+                grouped.setdefault((d, label, "obligation"), []).append(e.project_id)
         for act in a.get("actions") or ():
             if act.get("due") and act["due"] >= a["as_of"]:
                 grouped.setdefault((act["due"], act.get("label") or act["id"], "action"), []).append(e.project_id)
@@ -132,7 +139,9 @@ def page(entries, *, run: dict, lang: str, changes: dict | None, scenario_diff: 
     T = lambda key, **kw: escape(t(key, lang, book, **kw))
     rows = [row(e, lang, book) for e in entries]
     counts = Counter(e.status for e in entries)
-    as_of = run.get("as_of") or max([e.assessment["as_of"] for e in entries if e.assessment] or ["1970-01-01"])
+    assessed = [e.assessment for e in entries if e.assessment]
+    as_of = run.get("as_of") or max([a["as_of"] for a in assessed] or ["1970-01-01"])
+    scenarios = ", ".join(sorted({a["rulebook"]["scenario"] or "–" for a in assessed})) or "–"
     head = "".join(f"<th>{escape(header(c, lang, book))}</th>" for c in COLUMNS)
     body = []
     for r, e in zip(rows, entries):
@@ -163,7 +172,7 @@ def page(entries, *, run: dict, lang: str, changes: dict | None, scenario_diff: 
 <title>{T('portfolio.title')}</title><style>{CSS}</style></head><body>
 <h1>{T('portfolio.title')}</h1>
 <p class="meta">{T('portfolio.meta', run=run['run_id'], started=run['started_at'][:19].replace('T', ' '),
-                  as_of=as_of, scenario=run.get('scenario') or '–', version=book.version)}<br>
+                  as_of=as_of, scenario=scenarios, version=book.version)}<br>
 {T('portfolio.counts', n=len(entries))} {escape(stats)}<br>
 {T('portfolio.register_head')} <code>{escape(run.get('head') or '')}</code></p>
 <p class="notice">{T('notice.decision_support')}</p>
@@ -172,7 +181,8 @@ def page(entries, *, run: dict, lang: str, changes: dict | None, scenario_diff: 
 {charts.bar_chart(t('portfolio.chart.by_class', lang, book), _counts(entries, 'device_class', lang, book, CLASS_ORDER))}
 {charts.bar_chart(t('portfolio.chart.by_ai_act', lang, book), _counts(entries, 'ai_act_risk', lang, book))}
 </div>
-{charts.timeline(t('portfolio.chart.timeline', lang, book), events(entries), as_of)}
+{charts.timeline(t('portfolio.chart.timeline', lang, book), events(entries, lang, book), as_of,
+                 empty=t('portfolio.chart.no_events', lang, book))}
 <h2>{T('portfolio.h.table')}</h2>
 <table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>
 <h2>{T('portfolio.h.changes', run=changes['from_run']) if changes else T('portfolio.h.changes_none')}</h2>
