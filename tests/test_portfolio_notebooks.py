@@ -185,6 +185,7 @@ def test_sigkill_halfway_then_rerun(tmp_path):
         names = sorted(p.name for p in (out / sub).iterdir())
         assert names == sorted(f"{pid}.{ext}" for pid in last), names  # one each, no temporaries
     assert not [p for p in out.rglob("*.tmp")]
+    assert not (out / ".work").exists() or not list((out / ".work").iterdir())
     v = sivreg("portfolio", "verify", "--out", out)
     assert v.returncode == 0, v.stderr
 

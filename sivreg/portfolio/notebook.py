@@ -27,6 +27,7 @@ class Task:
     scenario: str | None
     lang: str
     cell_timeout: int = 600  # seconds per cell; the kernel start and shutdown have their own
+    work_root: str | None = None  # where to make the scratch folder (None: the system's temp)
 
 
 def parameters(task: Task, project_file: str, result_json: str) -> dict:
@@ -60,7 +61,9 @@ def execute(task: Task) -> dict:
     start = time.perf_counter()
     out = {"project_id": task.project_id, "ok": False, "error": None, "ipynb": None,
            "html": None, "result_json": None, "seconds": None}
-    with tempfile.TemporaryDirectory(prefix="sivreg-nb-") as tmp:
+    if task.work_root:
+        Path(task.work_root).mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="sivreg-nb-", dir=task.work_root) as tmp:
         tmp = Path(tmp)
         answers = tmp / task.file_name
         answers.write_text(task.answers_text, encoding="utf-8")

@@ -10,7 +10,8 @@ files written atomically, and leftovers of an interrupted run cleared away.
 
 Every file is written to a hidden temporary name in the same folder and renamed over the
 final name (sivreg.io.atomic_write), so a crash or `kill -9` never leaves a half-written file
-under a final name; the temporaries it may leave are removed by the next run.
+under a final name; the temporaries it may leave (and the scratch folders of local workers
+in .work/) are removed by the next run.
 """
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ import fcntl
 import hashlib
 import os
 import re
+import shutil
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -39,6 +41,7 @@ class Layout:
         self.root = Path(root)
         self.register = self.root / REGISTER
         self.lock = self.root / ".lock"
+        self.work = self.root / ".work"   # scratch folders of local notebook workers
 
     def report(self, pid: str) -> Path:
         return self.root / "reports" / f"{pid}.html"
@@ -82,6 +85,9 @@ def write(path: Path, data: str | bytes) -> str:
 def clear_leftovers(layout: Layout) -> list[Path]:
     """Remove temporaries an interrupted run left (only names atomic_write makes)."""
     removed = []
+    if layout.work.is_dir():  # scratch of workers killed with their run
+        shutil.rmtree(layout.work, ignore_errors=True)
+        removed.append(layout.work)
     for d in [layout.root] + [layout.root / s for s in SUBDIRS]:
         if not d.is_dir():
             continue

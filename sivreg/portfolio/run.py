@@ -133,12 +133,13 @@ def _put(layout: Layout, path: Path, data) -> dict:
     return {"path": layout.rel(path), "sha256": outputs.write(path, data)}
 
 
-def _task(entry, notebook_text: str, opts: RunOptions) -> Task:
+def _task(entry, notebook_text: str, opts: RunOptions, work: Path) -> Task:
     a = entry.assessment
+    local = opts.executor != "dask" or not opts.address  # a remote worker uses its own temp
     return Task(project_id=entry.project_id, file_name=entry.file.name,
                 answers_text=entry.file.read_text(encoding="utf-8"), notebook_text=notebook_text,
                 as_of=a["as_of"], scenario=a["rulebook"]["scenario"], lang=opts.lang,
-                cell_timeout=opts.cell_timeout)
+                cell_timeout=opts.cell_timeout, work_root=str(work.resolve()) if local else None)
 
 
 def _execute_all(pending, notebook_text, opts, layout, reg, run_id, log) -> None:
@@ -149,7 +150,7 @@ def _execute_all(pending, notebook_text, opts, layout, reg, run_id, log) -> None
     import papermill  # noqa: F401
 
     by_id = {e.project_id: e for e in pending}
-    tasks = [_task(e, notebook_text, opts) for e in pending]
+    tasks = [_task(e, notebook_text, opts, layout.work) for e in pending]
     bar = tqdm(total=len(tasks), desc="notebooks", unit="project", file=sys.stderr,
                disable=not opts.progress, dynamic_ncols=True)
     try:
