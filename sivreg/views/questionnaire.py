@@ -97,8 +97,8 @@ class Questionnaire:
     def _build(self) -> None:
         self.style = w.HTML(_STYLE)
         self.heading = w.HTML()
-        self.lang_toggle = w.ToggleButtons(options=[("Bokmål", "nb"), ("English", "en")], value=self.lang,
-                                           style={"button_width": "auto"})
+        self.lang_toggle = w.ToggleButtons(options=[(self._t("ui.lang_nb"), "nb"), (self._t("ui.lang_en"), "en")],
+                                           value=self.lang, style={"button_width": "auto"})
         self.lang_toggle.add_class("sv-lang")
         self.lang_toggle.observe(self._lang_changed, "value")
         self.title = w.Text(value=self._base.title, continuous_update=False, layout=w.Layout(width="95%"))
@@ -128,7 +128,8 @@ class Questionnaire:
         self.upload_msg = w.HTML()
         self.upload_msg.add_class("sv-upload-msg")
         self.notes = w.HTML()
-        meta = w.VBox([self.meta_labels[0], self.title, self.meta_labels[1], self.project_id,
+        self.meta_heading = w.HTML()
+        meta = w.VBox([self.meta_heading, self.meta_labels[0], self.title, self.meta_labels[1], self.project_id,
                        self.meta_labels[2], self.owner, self.meta_labels[3], self.as_of_box, self.meta_error])
         left = w.VBox([meta, self.progress, self.questions], layout=w.Layout(flex="1 1 55%", padding="0 12px 0 0"))
         left.add_class("sv-col")
@@ -152,6 +153,8 @@ class Questionnaire:
                 if key == "ui.project_id" else ""
             lab.value = f"<b>{esc(self._t(key))}</b>{extra}"
         self.title.placeholder = self._t("ui.project_title_placeholder")
+        self.meta_heading.value = f'<div class="sivreg"><h3>{esc(self._t("ui.project_section"))}</h3></div>'
+        self.lang_toggle.tooltips = [self._t("ui.language")] * 2
         self.save_heading.value = (f'<div class="sivreg"><h3>{esc(self._t("ui.save_title"))}</h3>'
                                    f'<p>{esc(self._t("ui.save_help"))} {esc(self._t("ui.report_help"))}</p></div>')
         self.upload.description = self._t("ui.resume")
