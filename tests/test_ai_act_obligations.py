@@ -125,8 +125,12 @@ def test_annex_iii_system_outside_the_mdr_gets_annex_iv_alone():
     assert [i["id"] for i in td["items"]] == [i["id"] for i in sivreg.rulebook().checklists["ai_act_annex_iv"]]
 
 
-def test_no_ai_act_checklist_when_not_high_risk():
+def test_no_ai_act_checklist_when_not_high_risk_or_only_deployer():
     assert "technical_documentation" not in run({**NOT_DEVICE, **AI})
+    vendor = run({**DEVICE_IIB, **AI, "conf.manufacturer": "external", "ai.origin": "vendor",
+                  "ai.vendor_changes": ["none"]})
+    assert vendor["outcomes"]["ai_act_risk"]["role"] == "deployer"
+    assert "technical_documentation" not in vendor
 
 
 # -- the example portfolio ----------------------------------------------------------------------

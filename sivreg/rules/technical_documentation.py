@@ -15,7 +15,9 @@ DEVICE_CHECKLIST = {"MDR": "mdr_annex_ii_iii", "IVDR": "ivdr_annex_ii_iii"}
 
 def contribute(ctx):
     risk = ctx.outcome("ai_act_risk")
-    if risk.value != "high_risk":
+    # The documentation is the provider's duty (Art 16(a), 11); a deployer only receives
+    # the instructions for use (Art 13).
+    if risk.value != "high_risk" or risk.extra.get("role") not in ("provider", "both"):
         ctx.checked("techdoc.annex_iv", False)
         return None
     regime = ctx.value("regime")
