@@ -40,7 +40,11 @@ ORDER = {
 
 
 def act(ctx, action_id: str, **fields) -> None:
-    """Add a next step in its place in the order."""
+    """Add a next step in its place in the order, with its certainty when the rulebook marks
+    it uncertain or inferred (a [U] fact is shown as uncertain)."""
+    certainty = ctx.book.actions[action_id].get("certainty")
+    if certainty and certainty != "stated":
+        fields.setdefault("certainty", certainty)
     ctx.act(action_id, order=ORDER[action_id], **fields)
 
 
