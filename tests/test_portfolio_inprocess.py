@@ -213,3 +213,16 @@ def test_timeline_of_upcoming_obligations_and_deadlines():
     svg = charts.timeline("Upcoming", ev, "2026-11-26")
     assert svg.count("<circle") == 3 and "Apply to REK" in svg and "2027-12-02" in svg
     assert "&lt;b&gt;" in charts.bar_chart("<b>", [("<b>", 1)])
+
+
+def test_one_run_at_a_time_and_a_damaged_register(tmp_path):
+    from sivreg.errors import SivregError
+    from sivreg.portfolio.outputs import Layout, exclusive
+    out = tmp_path / "out"
+    with exclusive(Layout(out)):
+        with pytest.raises(SivregError, match="another portfolio run"):
+            run(EXAMPLES, out)
+    run(EXAMPLES, out)  # the lock is gone with its holder
+    (out / "register.sqlite").write_bytes(b"not a database" * 100)
+    r = sivreg("portfolio", "verify", "--out", out)
+    assert r.returncode == 1 and "cannot be read" in r.stderr

@@ -245,6 +245,13 @@ def _describe(table: str, row: dict) -> str:
 def verify(path: str | Path, out_dir: str | Path | None = None) -> tuple[list[str], dict]:
     """Check the hash chain (and, given the output folder, that the files the register
     lists are the ones on disk). Returns (problems, facts); no problems = intact."""
+    try:
+        return _verify(path, out_dir)
+    except sqlite3.DatabaseError as exc:
+        return [f"{path}: cannot be read as a register ({exc})"], {}
+
+
+def _verify(path, out_dir):
     from .outputs import sha256_file
     reg = Register(path, create=False)
     problems: list[str] = []
