@@ -226,3 +226,39 @@ def test_one_run_at_a_time_and_a_damaged_register(tmp_path):
     (out / "register.sqlite").write_bytes(b"not a database" * 100)
     r = sivreg("portfolio", "verify", "--out", out)
     assert r.returncode == 1 and "cannot be read" in r.stderr
+
+
+def _answer_everything(project):
+    """Answer each question the decision asks for with its first allowed value ("yes")."""
+    from sivreg.engine import next_question
+    from sivreg.model import Answers
+    answers = project.answers.to_dict()
+    for _ in range(60):
+        q = next_question(project.with_answers(Answers.of(answers)), as_of=AS_OF, include_optional=False)
+        if q is None:
+            break
+        first = "yes" if q.type == "bool" else (q.allowed_values() or ("x",))[0]
+        answers[q.id] = [first] if q.type == "multi" else first
+    return answers
+
+
+def test_compare_scenario_original_shows_moved_dates(tmp_path):
+    from sivreg import yamlstrict
+    from sivreg.catalogue import rulebook
+    from sivreg.io import load
+    if not {"original", "amended"} <= set(rulebook().scenarios):
+        pytest.skip("the rulebook has no amended/original scenarios")
+    src = copy_examples(tmp_path / "params", {"sepsis-icu"})
+    answers = _answer_everything(load(src / "sepsis-icu.yaml"))
+    text = (src / "sepsis-icu.yaml").read_text(encoding="utf-8").split("\nanswers:")[0]
+    (src / "sepsis-icu.yaml").write_text(text + "\n" + yamlstrict.dumps({"answers": answers}), encoding="utf-8")
+    res = run(src, tmp_path / "out", compare_scenario="original", scenario="amended", lang="en")
+    a = res.entries[0].assessment
+    if a["outcomes"]["ai_act_risk"]["value"] != "high_risk":
+        pytest.skip("this project is not high-risk under the current rules")
+    (p,) = res.scenario_diff["projects"]
+    moved = [c for c in p["changes"] if c["what"] == "obligation" and c["jurisdiction"] == "EU"]
+    assert moved and all(c["from"]["date"] != c["to"]["date"] for c in moved)
+    assert {"kind": "scenario", "from": "amended", "to": "original"} in moved[0]["causes"]
+    html = (tmp_path / "out" / "summary.html").read_text()
+    assert "Differences under the scenario" in html and "amended → original" in html

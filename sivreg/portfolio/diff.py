@@ -106,22 +106,26 @@ def diff_assessments(a: dict, b: dict, inputs_a: dict | None = None, inputs_b: d
                         "causes": [{"kind": "answer", "question": _qid(k), "where": k, "from": ans_a.get(k),
                                     "to": ans_b.get(k)} for k in sorted(changed_answers)
                                    if _qid(k) in set(ma) | set(mb)]})
-    jur = b.get("jurisdiction") or a.get("jurisdiction") or "NO"
+    # obligations: added, dropped, or applying from another date (EU and NO dates separately,
+    # since the Norwegian date may still be pending while the EU date moves)
     obl_a = {o["id"]: o for o in a.get("obligations") or ()}
     obl_b = {o["id"]: o for o in b.get("obligations") or ()}
     for oid in sorted(set(obl_a) | set(obl_b)):
-        da = _dates(obl_a[oid], jur) if oid in obl_a else None
-        db = _dates(obl_b[oid], jur) if oid in obl_b else None
-        if da != db:
-            changes.append({"what": "obligation", "id": oid,
-                            "label": (obl_b.get(oid) or obl_a.get(oid)).get("label"),
-                            "from": None if da is None else {"date": da[0], "state": da[1]},
-                            "to": None if db is None else {"date": db[0], "state": db[1]},
-                            "jurisdiction": jur, "causes": ctx})
+        label = (obl_b.get(oid) or obl_a.get(oid)).get("label")
+        for jur in ("EU", "NO"):
+            da = _dates(obl_a[oid], jur) if oid in obl_a else None
+            db = _dates(obl_b[oid], jur) if oid in obl_b else None
+            if da != db and not (da is None and db is None):
+                changes.append({"what": "obligation", "id": oid, "label": label, "jurisdiction": jur,
+                                "from": None if da is None else {"date": da[0], "state": da[1]},
+                                "to": None if db is None else {"date": db[0], "state": db[1]},
+                                "causes": ctx})
+            if da is None or db is None:
+                break  # added or dropped: once is enough
     na = _next_action(a)
     nb = _next_action(b)
     if na != nb:
-        changes.append({"what": "next_action", "from": na, "to": nb, "causes": []})
+        changes.append({"what": "next_action", "from": na, "to": nb, "causes": ctx})
     return changes
 
 
