@@ -182,7 +182,8 @@ def page(entries, *, run: dict, lang: str, changes: dict | None, scenario_diff: 
 {charts.bar_chart(t('portfolio.chart.by_ai_act', lang, book), _counts(entries, 'ai_act_risk', lang, book))}
 </div>
 {charts.timeline(t('portfolio.chart.timeline', lang, book), events(entries, lang, book), as_of,
-                 empty=t('portfolio.chart.no_events', lang, book))}
+                 empty=t('portfolio.chart.no_events', lang, book),
+                 legend={k: t(f'portfolio.chart.{k}', lang, book) for k in ('obligation', 'action')})}
 <h2>{T('portfolio.h.table')}</h2>
 <table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>
 <h2>{T('portfolio.h.changes', run=changes['from_run']) if changes else T('portfolio.h.changes_none')}</h2>
