@@ -49,6 +49,10 @@ _STYLE = """<style>
 .sv-app a.sv-download { display: inline-block; padding: 6px 12px; margin: 4px 8px 4px 0; border-radius: 4px;
   background: #0b4f8a; color: #fff !important; text-decoration: none; font-weight: 600; }
 .sv-app .sv-col { min-width: 320px; }
+.sv-app .sv-right { position: sticky; top: 4px; max-height: calc(100vh - 8px); overflow-y: auto; }
+.sv-app .sv-right > * { flex-shrink: 0; }
+.sv-app, .sv-app .sv-body { overflow: visible !important; }
+.jp-OutputArea:has(.sv-app), .jp-OutputArea-child:has(.sv-app), .jp-OutputArea-output:has(.sv-app) { overflow: visible !important; }
 </style>"""
 
 
@@ -133,10 +137,13 @@ class Questionnaire:
                        self.meta_labels[2], self.owner, self.meta_labels[3], self.as_of_box, self.meta_error])
         left = w.VBox([meta, self.progress, self.questions], layout=w.Layout(flex="1 1 55%", padding="0 12px 0 0"))
         left.add_class("sv-col")
-        right = w.VBox([self.result, self.save_heading, self.save_link, self.report_link, self.upload,
-                        self.upload_msg], layout=w.Layout(flex="1 1 45%"))
+        tools = w.HBox([self.save_link, self.report_link, self.upload],
+                       layout=w.Layout(flex_flow="row wrap", align_items="center"))
+        right = w.VBox([self.save_heading, tools, self.upload_msg, self.result], layout=w.Layout(flex="1 1 45%"))
         right.add_class("sv-col")
+        right.add_class("sv-right")  # stays in view while the questions scroll
         body = w.HBox([left, right], layout=w.Layout(flex_flow="row wrap", align_items="flex-start"))
+        body.add_class("sv-body")
         self.widget = w.VBox([self.style, w.HBox([self.heading, self.lang_toggle],
                                                  layout=w.Layout(justify_content="space-between",
                                                                  flex_flow="row wrap")),
@@ -155,8 +162,9 @@ class Questionnaire:
         self.title.placeholder = self._t("ui.project_title_placeholder")
         self.meta_heading.value = f'<div class="sivreg"><h3>{esc(self._t("ui.project_section"))}</h3></div>'
         self.lang_toggle.tooltips = [self._t("ui.language")] * 2
-        self.save_heading.value = (f'<div class="sivreg"><h3>{esc(self._t("ui.save_title"))}</h3>'
-                                   f'<p>{esc(self._t("ui.save_help"))} {esc(self._t("ui.report_help"))}</p></div>')
+        self.save_heading.value = (f'<div class="sivreg"><b>{esc(self._t("ui.save_title"))}</b> '
+                                   f'<span class="sv-status">{esc(self._t("ui.save_help"))} '
+                                   f'{esc(self._t("ui.report_help"))}</span></div>')
         self.upload.description = self._t("ui.resume")
         self.upload.layout.width = "auto"
         parts = len(self._base.modules) + len(self._base.studies)
