@@ -242,6 +242,9 @@ def _details(sub, regime, cls, rule, value):
     out = {"submission": submission, "authorities": authorities,
            "start": {"rule": key, "text": sub.book.messages[key][sub.lang].format(**args), "periods": periods},
            "documents": documents, "lead_days": lead}
+    if value == "art_82_application":
+        # Art 70 is written for Art 62 investigations; Norway's start rule for Art 82 is inferred.
+        out["start"].update(certainty="inferred", note=sub.book.messages["start.art_82_by_analogy"][sub.lang])
     planned = sub.ask_optional("ci.planned_start") if submission else None
     if submission and lead is not None:
         out["earliest_start_if_sent_today"] = days_after(sub.as_of, lead)
