@@ -32,6 +32,9 @@ EXCLUSIONS = (
     ("inhouse.patient_use_outside", "inhouse.patients_outside", "mdcg_2023_1.s3_2", "mdcg_2023_1.s3_2"),
     ("inhouse.industrial_scale", "inhouse.industrial", "mdr.art_5_5.industrial", "ivdr.art_5_5.industrial"),
 )
+# IVD classes for which the documentation condition applies only if national law says so
+# (IVDR Art 5(5)(g); MDCG 2023-1 §3.9).
+IVD_DOCUMENTATION_NATIONAL = ("A", "B", "C")
 # Conditions that must hold (answer "yes"), in the order of the article, with the letter in
 # the MDR and in the IVDR. ISO 15189 is a condition only under the IVDR.
 CONDITIONS = (
@@ -53,7 +56,7 @@ def _refs(ctx, rule: str, own_ref: str) -> tuple:
     return tuple(dict.fromkeys([own_ref] + others))
 
 
-def assess(ctx, regime: str, org: dict) -> dict:
+def assess(ctx, regime: str, org: dict, risk_class=None) -> dict:
     """Test the exemption. Returns {holds, failed: [rule ids], conditions: [...]}; raises
     Missing while the decision still needs an answer."""
     ctx.step("inhouse.intent", finding="rule.applies")
@@ -85,6 +88,13 @@ def assess(ctx, regime: str, org: dict) -> dict:
         if regime != "IVDR" and mdr_letter is None:
             continue
         letter = ivdr_letter if regime == "IVDR" else mdr_letter
+        if regime == "IVDR" and rule == "inhouse.f" and risk_class in IVD_DOCUMENTATION_NATIONAL:
+            # IVDR Art 5(5)(g) binds class D; classes A-C only where national law says so.
+            ctx.step("inhouse.f_ivd_national", "not_applied", finding="rule.does_not_apply",
+                     note="note.inhouse_ivd_documentation", note_args={"cls": risk_class})
+            conditions.append({"rule": rule, "question": qid, "letter": letter, "status": "national_law",
+                               "refs": list(ctx.book.rules["inhouse.f_ivd_national"]["refs"])})
+            continue
         refs = _refs(ctx, rule, f"ivdr.art_5_5.{letter}" if regime == "IVDR" else f"mdr.art_5_5.{letter}")
         ans = ask(qid)
         if ans is None:

@@ -60,10 +60,10 @@ def decide(ctx):
 
     if ctx.yes("conf.in_house_only"):
         org = organisation(ctx)
-        result = in_house.assess(ctx, regime, org)
+        risk_class = _class_or_none(ctx)
+        result = in_house.assess(ctx, regime, org, risk_class)
         ctx.set("in_house", result)
         if result["holds"]:
-            risk_class = _class_or_none(ctx)
             ctx.set("public_declaration", in_house.declaration(ctx, regime, org, risk_class))
             return ctx.conclude("inhouse.holds", "in_house_exemption", note="note.inhouse_gspr")
         names = ", ".join(ctx.book.rules[r]["label"][ctx.lang] for r in result["failed"])
