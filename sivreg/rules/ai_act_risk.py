@@ -72,6 +72,11 @@ def _finish(ctx, value: str, basis: list[str], *, high_risk: bool, date_id: str)
     eu = dated["EU"]
     ctx.step("ai.applies_from", "date", finding=f"ai_date.{eu['state']}", refs=[eu["ref"]] if eu.get("ref") else [],
              note="note.ai.applies_from", note_args={"date": eu["date"] or "-", "label": ctx.book.dates[date_id]["label"][ctx.lang]})
+    if high_risk:
+        # Systems already placed on the market or put into service before the date are covered
+        # only after a significant change in design (Art 111(2); MDCG 2025-6 Q31 for device AI).
+        ctx.step("ai.transition", "note", finding="rule.applies", note="note.ai.transition",
+                 note_args={"date": eu["date"] or "-"})
     if ctx.jurisdiction == "NO":
         ctx.step("ai.no_status", "date", finding="ai_date.pending", note="note.ai.no_status")
     return ctx.conclude(f"ai.risk.{value}", value)
