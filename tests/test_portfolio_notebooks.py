@@ -54,6 +54,7 @@ def test_example_portfolio_reports_and_incremental_rerun(tmp_path):
     assert sorted(p.stem for p in (out / "notebooks").glob("*.ipynb")) == ids
     html = (out / "reports" / "sepsis-icu.html").read_text()
     assert "sepsis" in html.lower() and "import sivreg" not in html and "write_assessment" not in html
+    assert 'src="http' not in html  # opens offline: no scripts from a CDN
     # the notebook's JSON equals the in-process assessment (checked by the run), kept as output
     a = json.loads((out / "assessments" / "sepsis-icu.json").read_text())
     assert a["outcomes"]["device_class"]["value"] == "IIb"

@@ -37,9 +37,22 @@ def parameters(task: Task, project_file: str, result_json: str) -> dict:
             "lang": task.lang, "result_json": result_json}
 
 
+# The lab template without the scripts it fetches from a CDN (require.js, MathJax, mermaid):
+# a report must open on a hospital PC with no internet access. CSS stays inline.
+_TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
+{%- block html_head_js_requirejs -%}{%- endblock html_head_js_requirejs -%}
+{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
+{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
+"""
+
+
 def to_html(nb) -> str:
+    """The executed notebook as one HTML page: outputs only, no code, no prompts."""
+    from jinja2 import DictLoader
     from nbconvert import HTMLExporter
-    exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
+    exporter = HTMLExporter(template_name="lab", extra_loaders=[DictLoader({"sivreg_report.html.j2": _TEMPLATE})],
+                            template_file="sivreg_report.html.j2", exclude_input=True,
+                            exclude_input_prompt=True, exclude_output_prompt=True)
     body, _ = exporter.from_notebook_node(nb)
     return body
 
