@@ -150,3 +150,12 @@ def test_every_example_has_an_ai_act_outcome_or_its_missing_question(path):
 def test_portfolio_covers_at_least_three_ai_act_values():
     values = {sivreg.assess(sivreg.load(p), as_of="2026-11-26").outcomes["ai_act_risk"].value for p in EXAMPLES}
     assert len(values - {None}) >= 3, values
+
+
+def test_role_is_cross_checked_against_the_mdr_manufacturer():
+    agree = run({**DEVICE_IIB, **AI})["outcomes"]["ai_act_risk"]["trace"]
+    differ = run({**DEVICE_IIB, **AI, "conf.manufacturer": "external"})["outcomes"]["ai_act_risk"]
+    step = [s for s in agree if s["rule"] == "ai.role.crosscheck"][0]
+    assert step["note_id"] == "note.ai.role_agrees"
+    step = [s for s in differ["trace"] if s["rule"] == "ai.role.crosscheck"][0]
+    assert step["note_id"] == "note.ai.role_differs" and differ["value"] == "high_risk"

@@ -63,6 +63,7 @@ def decide(ctx) -> str:
 
 def _finish(ctx, value: str, basis: list[str], *, high_risk: bool, date_id: str) -> str:
     role, role_basis, origin = roles.decide(ctx, high_risk)
+    _crosscheck_manufacturer(ctx, role)
     ctx.set("basis", basis)
     ctx.set("role", role)
     ctx.set("role_basis", role_basis)
@@ -80,3 +81,15 @@ def _finish(ctx, value: str, basis: list[str], *, high_risk: bool, date_id: str)
     if ctx.jurisdiction == "NO":
         ctx.step("ai.no_status", "date", finding="ai_date.pending", note="note.ai.no_status")
     return ctx.conclude(f"ai.risk.{value}", value)
+
+
+def _crosscheck_manufacturer(ctx, role: str) -> None:
+    """The MDR manufacturer is normally the AI Act provider (MDCG 2025-6, introduction). If the
+    conformity answers name another party than the AI Act role does, say so; decide nothing."""
+    conformity = ctx.state.outcomes.get("conformity")
+    manufacturer = conformity.extra.get("manufacturer") if conformity is not None else None
+    if manufacturer not in ("hospital", "external"):
+        return
+    agree = (manufacturer == "hospital") == (role in ("provider", "both"))
+    ctx.step("ai.role.crosscheck", "crosscheck", finding="rule.applies" if agree else None,
+             note="note.ai.role_agrees" if agree else "note.ai.role_differs")
