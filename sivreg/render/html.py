@@ -70,7 +70,7 @@ def citation_html(ref: str, lang: str, book: Rulebook | None = None) -> str:
     c = citation(ref, lang, book)
     text = esc(c["text"])
     if c["url"] and str(c["url"]).startswith(("https://", "http://")):
-        text = f'<a href="{esc(c["url"])}" rel="noopener noreferrer" target="_blank">{text}</a>'
+        text = f'<a href="{esc(c["url"])}" target="_blank">{text}</a>'
     out = text + _badge("binding" if c["binding"] else "guidance", lang, book)
     if c["certainty"] == "uncertain":
         r = book.references.get(ref)

@@ -49,6 +49,8 @@ _STYLE = """<style>
 .sv-app a.sv-download { display: inline-block; padding: 6px 12px; margin: 4px 8px 4px 0; border-radius: 4px;
   background: #0b4f8a; color: #fff !important; text-decoration: none; font-weight: 600; }
 .sv-app .sv-col { min-width: 320px; }
+.sv-app .sv-report-pending { display: inline-block; padding: 6px 12px; margin: 4px 8px 4px 0; border-radius: 4px;
+  background: #eef2f5; color: #4a5561; }
 .sv-app .sv-right { position: sticky; top: 4px; max-height: calc(100vh - 8px); overflow-y: auto; }
 .sv-app .sv-right > * { flex-shrink: 0; }
 .sv-app, .sv-app .sv-body { overflow: visible !important; }
@@ -84,6 +86,7 @@ class Questionnaire:
         self.as_of = as_of or self._base.as_of or date.today().isoformat()
         self._fields: dict[str, Field] = {}
         self._order: list[str] = []
+        self._report_timer = None
         self.assessment = None
         self.needed: list[str] = []
         self._build()
@@ -348,5 +351,34 @@ class Questionnaire:
         self.result.value = panel_html(a, self.lang, self.book)
         self.save_link.value = _data_link(dump_project(project), "application/x-yaml", f"{project.id}.yaml",
                                           self._t("ui.save"), "sv-save-link")
-        self.report_link.value = _data_link(to_html(a, self.lang, self.book, project=project), "text/html",
-                                            f"{project.id}-{self.lang}.html", self._t("ui.report"), "sv-report-link")
+        self._schedule_report()
+
+    # -- the report link: rebuilt shortly after the last change, not on every click ------------
+    REPORT_DELAY = 0.6  # seconds without a change before the report is rebuilt
+
+    def _schedule_report(self) -> None:
+        """The report is large (every step with its sources); rebuilding it on each answer
+        would slow the page down. While answers change, the link says the report is being
+        updated; it is rebuilt once the person pauses."""
+        import asyncio
+        if self._report_timer is not None:
+            self._report_timer.cancel()
+            self._report_timer = None
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # no event loop (plain Python, tests): build it now
+            loop = None
+        if loop is None:
+            self.update_report_link()
+            return
+        self.report_link.value = (f'<span class="sv-download sv-report-pending">'
+                                  f'{esc(self._t("ui.report_pending"))}</span>')
+        self._report_timer = loop.call_later(self.REPORT_DELAY, self.update_report_link)
+
+    def update_report_link(self) -> None:
+        self._report_timer = None
+        if self.assessment is None:
+            return
+        project = self.project
+        self.report_link.value = _data_link(self.report_html(), "text/html", f"{project.id}-{self.lang}.html",
+                                            self._t("ui.report"), "sv-report-link")
