@@ -9,8 +9,10 @@ after its parent was killed cannot spoil the next run's outputs.
 """
 from __future__ import annotations
 
-import time
+import functools
 import tempfile
+import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,14 +48,23 @@ _TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
 """
 
 
-def to_html(nb) -> str:
-    """The executed notebook as one HTML page: outputs only, no code, no prompts."""
+@functools.lru_cache(maxsize=1)
+def _exporter():
+    # one per worker process: building the template environment costs more than a conversion
     from jinja2 import DictLoader
     from nbconvert import HTMLExporter
-    exporter = HTMLExporter(template_name="lab", extra_loaders=[DictLoader({"sivreg_report.html.j2": _TEMPLATE})],
-                            template_file="sivreg_report.html.j2", exclude_input=True,
-                            exclude_input_prompt=True, exclude_output_prompt=True)
-    body, _ = exporter.from_notebook_node(nb)
+    return HTMLExporter(template_name="lab", extra_loaders=[DictLoader({"sivreg_report.html.j2": _TEMPLATE})],
+                        template_file="sivreg_report.html.j2", exclude_input=True,
+                        exclude_input_prompt=True, exclude_output_prompt=True)
+
+
+_lock = threading.Lock()
+
+
+def to_html(nb) -> str:
+    """The executed notebook as one HTML page: outputs only, no code, no prompts."""
+    with _lock:  # the exporter is shared by the threads of one worker process
+        body, _ = _exporter().from_notebook_node(nb)
     return body
 
 
