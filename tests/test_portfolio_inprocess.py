@@ -184,7 +184,8 @@ def test_compare_scenario_and_unknown_scenario(tmp_path):
 def test_history_lists_runs(tmp_path):
     out = tmp_path / "out"
     run(EXAMPLES, out)
-    run(EXAMPLES, out, lang="en")
+    res = run(EXAMPLES, out, lang="en")
+    assert res.changes["projects"] == []  # another language changes no conclusion
     r = sivreg("portfolio", "history", "--out", out)
     assert r.returncode == 0 and len(r.stdout.strip().splitlines()) == 2 and "lang=en" in r.stdout
 

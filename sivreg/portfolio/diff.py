@@ -96,7 +96,7 @@ def diff_assessments(a: dict, b: dict, inputs_a: dict | None = None, inputs_b: d
                    for r in sorted(set(ra) | set(rb)) if ra.get(r) != rb.get(r) or (r in ra) != (r in rb)]
         changes.append({"what": "outcome", "topic": topic, "from": oa.get("value"), "to": ob.get("value"),
                         "status_from": oa.get("status"), "status_to": ob.get("status"),
-                        "causes": ctx + causes})
+                        "causes": causes + ctx})
     if a.get("status") != b.get("status"):
         changes.append({"what": "status", "from": a.get("status"), "to": b.get("status"), "causes": []})
     ma, mb = list(a.get("missing") or ()), list(b.get("missing") or ())
@@ -124,7 +124,8 @@ def diff_assessments(a: dict, b: dict, inputs_a: dict | None = None, inputs_b: d
                 break  # added or dropped: once is enough
     na = _next_action(a)
     nb = _next_action(b)
-    if na != nb:
+    key = lambda x: x and (x["id"], x["due"])  # labels differ by language only
+    if key(na) != key(nb):
         changes.append({"what": "next_action", "from": na, "to": nb, "causes": ctx})
     return changes
 
