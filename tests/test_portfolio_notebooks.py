@@ -100,12 +100,14 @@ def test_failed_notebook_among_good_ones(tmp_path):
     report = (out / "reports" / "sepsis-icu.html").read_text()
     assert "done" in report and "SECRET_SOURCE_MARKER" not in report  # outputs only, no code
     # the failed project is tried again next time; the good ones are not
-    res2 = run(src, out, notebook=nb)
+    res2 = run(src, out, notebook=nb, executor="threads")
     assert {e.project_id: e.status for e in res2.entries} == {"ed-triage": "failed", "or-scheduler": "skipped",
                                                               "sepsis-icu": "skipped"}
     # --force runs everything; with the notebook fixed, all is well and the failed copy goes
-    res3 = run(src, out, notebook=REPORT, force=True)
-    assert {e.status for e in res3.entries} == {"ok"} and not (out / "failed" / "ed-triage.ipynb").exists()
+    r = sivreg("portfolio", "run", src, "--out", out, "--as-of", AS_OF, "--jobs", 2, "--force")
+    assert r.returncode == 0, r.stderr
+    assert "notebooks: 100%" in r.stderr and "3/3" in r.stderr  # the progress bar
+    assert not (out / "failed" / "ed-triage.ipynb").exists() and (out / "reports" / "ed-triage.html").exists()
 
 
 def _descendants(pid: int) -> set[int]:
