@@ -149,6 +149,7 @@ def _execute_all(pending, notebook_text, opts, layout, reg, run_id, log) -> None
     import nbconvert  # noqa: F401  imported before the workers fork, so each need not
     import papermill  # noqa: F401
 
+    tqdm.monitor_interval = 0  # no monitor thread: worker processes are forked from this one
     by_id = {e.project_id: e for e in pending}
     tasks = [_task(e, notebook_text, opts, layout.work) for e in pending]
     bar = tqdm(total=len(tasks), desc="notebooks", unit="project", file=sys.stderr,
