@@ -45,8 +45,7 @@ def cmd_run(args) -> int:
     res = run_portfolio(args.dir, args.out, jobs=args.jobs, as_of=args.as_of, scenario=args.scenario,
                         lang=args.lang, force=args.force, notebooks=not args.no_notebooks,
                         notebook=args.notebook, executor=args.executor, address=args.dask_address,
-                        compare_scenario=args.compare_scenario, progress=not args.no_progress,
-                        log=lambda m: print(m, file=sys.stderr))
+                        compare_scenario=args.compare_scenario, progress=not args.no_progress)
     lang = args.lang
     if res.changes:
         print(t("portfolio.cli.changes", lang, run=res.changes["from_run"]))

@@ -142,7 +142,7 @@ def _task(entry, notebook_text: str, opts: RunOptions, work: Path) -> Task:
                 cell_timeout=opts.cell_timeout, work_root=str(work.resolve()) if local else None)
 
 
-def _execute_all(pending, notebook_text, opts, layout, reg, run_id, log) -> None:
+def _execute_all(pending, notebook_text, opts, layout, reg, run_id) -> None:
     from tqdm import tqdm
 
     from .executors import make_executor
@@ -210,7 +210,7 @@ def run_portfolio(source="parameters", out="outputs", log=None, **kw) -> RunResu
                 if e.status in ("failed", "invalid") and log:
                     log(f"{e.status.upper()} {e.file}: {e.error}")
             if pending:
-                _execute_all(pending, nb_text, opts, layout, reg, run_id, log)
+                _execute_all(pending, nb_text, opts, layout, reg, run_id)
 
             prev = reg.previous_run(run_id)
             changes = None
