@@ -26,6 +26,7 @@ UNKNOWN = "unknown"
 CERTAINTIES = ("stated", "inferred", "uncertain")
 JURISDICTIONS = ("EU", "NO")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+QUESTION_FILE_ORDER = ("qualification", "classification", "conformity", "clinical", "post_market", "ai_act")
 
 
 @dataclass(frozen=True)
@@ -263,7 +264,10 @@ def load_rulebook(root: str | Path | None = None) -> Rulebook:
         return tuple(lst)
 
     questions = {}
-    for f in _files("questions", root):
+    # Question files in the order a person meets them (template, catalogue listing);
+    # files not named here follow alphabetically.
+    order = {name: i for i, name in enumerate(QUESTION_FILE_ORDER)}
+    for f in sorted(_files("questions", root), key=lambda f: (order.get(f.stem, len(order)), f.stem)):
         data = _load(f, chk)
         if data is None:
             continue

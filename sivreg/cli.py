@@ -199,6 +199,12 @@ def main(argv=None) -> int:
     except SivregError as exc:
         print(f"sivreg: error\n{exc}", file=sys.stderr)
         return 1
+    except BrokenPipeError:  # output piped into `head` and the like
+        try:
+            sys.stdout = open(os.devnull, "w")
+        except OSError:
+            pass
+        return 0
     except KeyboardInterrupt:
         print("sivreg: interrupted", file=sys.stderr)
         return 130

@@ -252,6 +252,8 @@ class State:
         out["topic"] = topic
         if "days" in item:
             out["days"] = item["days"]
+        if item.get("certainty") and item["certainty"] != "stated":
+            out["certainty"] = item["certainty"]
         out.setdefault("due", None)
         out.update({k: v for k, v in fields.items() if v is not None})
         out.setdefault("order", 100)

@@ -42,9 +42,7 @@ ORDER = {
 def act(ctx, action_id: str, **fields) -> None:
     """Add a next step in its place in the order, with its certainty when the rulebook marks
     it uncertain or inferred (a [U] fact is shown as uncertain)."""
-    certainty = ctx.book.actions[action_id].get("certainty")
-    if certainty and certainty != "stated":
-        fields.setdefault("certainty", certainty)
+    # the action's certainty is copied by State.add_action
     ctx.act(action_id, order=ORDER[action_id], **fields)
 
 
