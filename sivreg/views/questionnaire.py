@@ -58,6 +58,14 @@ _STYLE = """<style>
 </style>"""
 
 
+def _ipython():
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return None
+    return get_ipython()
+
+
 def _slug(text: str) -> str:
     s = re.sub(r"[^A-Za-z0-9_.-]+", "-", text.strip()).strip("-._")[:80]
     return s or "prosjekt"
@@ -364,10 +372,13 @@ class Questionnaire:
         if self._report_timer is not None:
             self._report_timer.cancel()
             self._report_timer = None
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:  # no event loop (plain Python, tests): build it now
-            loop = None
+        loop = None
+        if getattr(_ipython(), "kernel", None) is not None:  # in a Jupyter kernel (Voilà, Lab)
+            try:
+                loop = asyncio.get_running_loop()
+            except RuntimeError:
+                loop = None
+        # plain Python (tests, scripts): build it now
         if loop is None:
             self.update_report_link()
             return
