@@ -431,6 +431,8 @@ def load_rulebook(root: str | Path | None = None) -> Rulebook:
                 if "applies_from" in o and o["applies_from"] not in dates:
                     chk.add(f, o.line_of("applies_from"), f"{oid}.applies_from",
                             f"unknown date id {o['applies_from']!r} (define it in rulebook/dates/)")
+                if "order" in o and not isinstance(o["order"], int):
+                    chk.add(f, o.line_of("order"), f"{oid}.order", "expected a whole number (place among the next steps)")
                 if "days" in o and not isinstance(o["days"], int):
                     chk.add(f, o.line_of("days"), f"{oid}.days", "expected a whole number of days")
                 item["_file"] = f.name
@@ -440,7 +442,7 @@ def load_rulebook(root: str | Path | None = None) -> Rulebook:
     obligations = item_list("obligations", ("id", "label", "refs"),
                             ("applies_from", "note", "topic", "role", "certainty", "detail"))
     actions = item_list("actions", ("id", "label", "refs"),
-                        ("recipient", "days", "note", "topic", "certainty", "detail"))
+                        ("recipient", "days", "note", "topic", "certainty", "detail", "order"))
 
     organisations = {}
     for f in _files("organisations", root):

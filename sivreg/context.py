@@ -256,5 +256,7 @@ class State:
             out["certainty"] = item["certainty"]
         out.setdefault("due", None)
         out.update({k: v for k, v in fields.items() if v is not None})
-        out.setdefault("order", 100)
+        # the place among the next steps is data (rulebook actions: order), one sequence
+        # for every topic: plan, studies, build, conformity, use
+        out["order"] = item.get("order", 100)
         self.actions[aid] = out

@@ -52,7 +52,7 @@ def contribute(ctx):
             if provider or vendor:
                 ctx.oblige("ai.change.new_conformity_assessment", applies_from=date_id)
             if model and not plan:
-                ctx.act("ai.act.change_plan", order=35)
+                ctx.act("ai.act.change_plan")
             if vendor:
                 ctx.step("ai.change.becomes_provider", finding="ai_role.both")
                 ctx.oblige("ai.change.becomes_provider", applies_from=date_id)

@@ -36,27 +36,27 @@ def contribute(ctx):
     role = extra["role"]
     provider, deployer = role in ("provider", "both"), role in ("deployer", "both")
     ctx.oblige("ai.art_4_literacy")
-    ctx.act("ai.act.ai_literacy", order=60)
+    ctx.act("ai.act.ai_literacy")
     if value == "prohibited":
         ctx.oblige("ai.art_5_prohibited")
-        ctx.act("ai.act.stop_prohibited", order=1)
+        ctx.act("ai.act.stop_prohibited")
         return None
     basis = list(extra.get("basis", ()))
     if ctx.jurisdiction == "NO":
-        ctx.act("ai.act.watch_norway", order=90)
+        ctx.act("ai.act.watch_norway")
     if extra.get("art_6_3_derogation") and provider:
         ctx.oblige("ai.art_6_4_document_derogation")
         ctx.oblige("ai.art_49_2_register_derogation")
-        ctx.act("ai.act.document_derogation", order=30)
+        ctx.act("ai.act.document_derogation")
     duties = [TRANSPARENCY[b] for b in basis if b in TRANSPARENCY]
     mine = [oid for oid, who in duties if (provider if who == "provider" else deployer)]
     for oid in mine:
         ctx.oblige(oid)
     if mine:
-        ctx.act("ai.act.transparency_notice", due=ctx.date("ai_act.art_50")["EU"]["date"], order=40)
+        ctx.act("ai.act.transparency_notice", due=ctx.date("ai_act.art_50")["EU"]["date"])
     if len(mine) < len(duties) or (value == "high_risk" and not provider):
         # The supplier holds the provider duties; the hospital checks them before use.
-        ctx.act("ai.act.check_supplier", order=20)
+        ctx.act("ai.act.check_supplier")
     # Last, since the deployer's Annex III duties may still wait for an answer.
     if value == "high_risk":
         _high_risk(ctx, extra, provider, deployer)
@@ -75,13 +75,13 @@ def _high_risk(ctx, extra, provider: bool, deployer: bool) -> None:
             for oid in ("ai.art_43_3_within_mdr", "ai.art_47_declaration", "ai.art_48_ce_marking",
                         "ai.art_72_post_market_monitoring", "ai.art_73_10_device_incidents"):
                 ctx.oblige(oid, applies_from=date_id)
-            ctx.act("ai.act.integrate_with_mdr", order=25)
+            ctx.act("ai.act.integrate_with_mdr")
         else:
             for oid in ("ai.art_43_2_internal_control", "ai.art_47_declaration", "ai.art_48_ce_marking",
                         "ai.art_49_1_registration", "ai.art_72_post_market_monitoring",
                         "ai.art_73_serious_incidents"):
                 ctx.oblige(oid, applies_from=date_id)
-        ctx.act("ai.act.high_risk_gap_analysis", due=due, order=10)
+        ctx.act("ai.act.high_risk_gap_analysis", due=due)
     if not deployer:
         return
     for oid in DEPLOYER_CORE:
@@ -111,5 +111,5 @@ def _high_risk(ctx, extra, provider: bool, deployer: bool) -> None:
         ctx.step("ai.art_27.device_annex_iii", finding="rule.applies", note="note.ai.fria_uncertain")
         ctx.oblige("ai.art_27_fria", applies_from=date_id, certainty="uncertain",
                    note=ctx.note_text("note.ai.fria_uncertain"))
-    ctx.act("ai.act.fria", due=due, order=15)
+    ctx.act("ai.act.fria", due=due)
 
