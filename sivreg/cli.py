@@ -30,7 +30,8 @@ from .model import TOPICS
 EXTENSIONS = ("sivreg.portfolio.cli", "sivreg.views.serve")
 
 
-def _date(text: str) -> str:
+def iso_date(text: str) -> str:
+    """argparse type for a YYYY-MM-DD date (kept as text)."""
     from datetime import date
     try:
         date.fromisoformat(text)
@@ -154,7 +155,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     a = sub.add_parser("assess", help="assess one answers file")
     a.add_argument("file")
-    a.add_argument("--as-of", type=_date, default=None, help="assessment date YYYY-MM-DD (default: the file's, else today)")
+    a.add_argument("--as-of", type=iso_date, default=None, help="assessment date YYYY-MM-DD (default: the file's, else today)")
     a.add_argument("--scenario", default=None, help="version of the AI Act (rulebook scenario)")
     a.add_argument("--lang", choices=("nb", "en"), default="nb")
     a.add_argument("--format", choices=("json", "md"), default="md")
@@ -175,7 +176,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("summary", help="assess every project in a folder and print a table")
     s.add_argument("dir", nargs="?", default="parameters")
-    s.add_argument("--as-of", type=_date, default=None)
+    s.add_argument("--as-of", type=iso_date, default=None)
     s.add_argument("--scenario", default=None)
     s.add_argument("--lang", choices=("nb", "en"), default="nb")
     s.set_defaults(func=cmd_summary)

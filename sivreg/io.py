@@ -27,6 +27,8 @@ from .catalogue import UNKNOWN, Rulebook, rulebook
 from .errors import InputError, Problem
 from .model import PROJECT_SCHEMA, Answers, Part, Project
 
+_UMASK = os.umask(0)
+os.umask(_UMASK)
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 TOP_KEYS = ("schema", "project", "as_of", "jurisdiction", "scenario", "organisation", "answers",
@@ -219,6 +221,7 @@ def atomic_write(path: str | Path, data: str | bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; give the usual permissions
         with os.fdopen(fd, "wb") as fh:
             fh.write(data.encode("utf-8") if isinstance(data, str) else data)
             fh.flush()

@@ -15,19 +15,11 @@ import json
 import os
 import sys
 
+from ..cli import iso_date as _date
 from ..render.text import t
 from .diff import diff_runs, lines
 from .executors import NAMES
 from .register import Register, verify
-
-
-def _date(text: str) -> str:
-    from datetime import date
-    try:
-        date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, found {text!r}") from None
-    return text
 
 
 def _positive(text: str) -> int:

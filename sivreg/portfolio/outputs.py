@@ -29,8 +29,6 @@ from ..io import atomic_write
 REGISTER = "register.sqlite"
 SUBDIRS = ("reports", "notebooks", "assessments", "failed")
 # The temporaries atomic_write makes: ".<name>.<random>.tmp"
-_UMASK = os.umask(0)
-os.umask(_UMASK)
 _TEMP = re.compile(r"^\..+\.[A-Za-z0-9_]+\.tmp$")
 
 
@@ -78,7 +76,6 @@ def write(path: Path, data: str | bytes) -> str:
     """Write atomically; return the sha256 of what was written."""
     raw = data.encode("utf-8") if isinstance(data, str) else data
     atomic_write(path, raw)
-    os.chmod(path, 0o666 & ~_UMASK)  # readable like any other file the user makes
     return sha256_bytes(raw)
 
 
