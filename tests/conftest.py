@@ -8,21 +8,19 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # -- Jupyter, Voilà and the browser (tests/test_notebooks.py, tests/test_browser_*.py) ---------
 import os  # noqa: E402
-import shutil  # noqa: E402
 import signal  # noqa: E402
 import socket  # noqa: E402
 import subprocess  # noqa: E402
-import tempfile  # noqa: E402
 import time  # noqa: E402
 import urllib.request  # noqa: E402
 
 import pytest  # noqa: E402
 
 # Nothing Jupyter writes (notebook_secret, runtime files, migration markers) goes to ~:
-# every kernel, papermill, nbval and Voilà started by the tests inherits these.
-_JUPYTER_TMP = Path(tempfile.mkdtemp(prefix="sivreg-tests-jupyter-"))
-os.environ.setdefault("JUPYTER_DATA_DIR", str(_JUPYTER_TMP / "data"))
-os.environ.setdefault("JUPYTER_CONFIG_DIR", str(_JUPYTER_TMP / "config"))
+# every kernel, papermill, nbval and Voilà started by the tests inherits these (build/ is
+# ignored by git; .ci/run sets the same variables).
+os.environ.setdefault("JUPYTER_DATA_DIR", str(ROOT / "build" / "jupyter-data"))
+os.environ.setdefault("JUPYTER_CONFIG_DIR", str(ROOT / "build" / "jupyter-config"))
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -79,7 +77,3 @@ def dashboard_url(tmp_path_factory):
     except subprocess.TimeoutExpired:
         proc.kill()
     log.close()
-
-
-def pytest_sessionfinish(session, exitstatus):
-    shutil.rmtree(_JUPYTER_TMP, ignore_errors=True)
