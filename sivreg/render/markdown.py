@@ -47,6 +47,40 @@ def step_line(step: dict, lang: str, book: Rulebook) -> str:
     return f"- {line}"
 
 
+def _plain(value, lang: str, book: Rulebook, key: str | None = None) -> str:
+    """An extra field's value as one line of text (ids shown by their label)."""
+    from .html import coded_label
+    if isinstance(value, dict) and set(value) <= {"nb", "en"} and lang in value:
+        value = value[lang]
+    if value is None:
+        return "–"
+    if isinstance(value, str):
+        label = coded_label(key, value, lang, book)
+        if label is None and value in book.rules:
+            label = rule_label(value, lang, book)
+        if label is None and value in book.references:
+            label = citations_text([value], lang, book)
+        return md_text(label if label is not None else value)
+    if isinstance(value, (list, tuple)):
+        return "; ".join(_plain(v, lang, book, key) for v in value) or "–"
+    if isinstance(value, dict):
+        if "EU" in value or "NO" in value:
+            return "; ".join(f"{j}: {(value.get(j) or {}).get('date') or t('label.pending', lang, book)}"
+                             for j in ("EU", "NO") if j in value)
+        return ", ".join(f"{k}: {_plain(v, lang, book, k)}" for k, v in value.items()
+                         if k not in ("trace", "refs") and v not in (None, [], {}))
+    return md_text(value)
+
+
+def extra_lines(outcome: dict, lang: str, book: Rulebook) -> list[str]:
+    """Fields a rule adds to an outcome (basis, role, rules, studies, ...), generically."""
+    from .html import key_label
+    lines = [f"- **{md_text(key_label(k, lang, book))}:** {_plain(v, lang, book, k)}"
+             for k, v in outcome.items()
+             if k not in ("status", "value", "missing", "trace") and v not in (None, "", [], {})]
+    return lines + [""] if lines else []
+
+
 def to_markdown(assessment, lang: str | None = None, book: Rulebook | None = None) -> str:
     book = book or rulebook()
     a = assessment.to_dict() if hasattr(assessment, "to_dict") else assessment
@@ -102,6 +136,7 @@ def to_markdown(assessment, lang: str | None = None, book: Rulebook | None = Non
     for topic in TOPICS:
         o = a["outcomes"][topic]
         out += [f"### {t('topic.' + topic, lang, book)}: {value_label(topic, o['value'], lang, book)}", ""]
+        out += extra_lines(o, lang, book)
         out += [step_line(s, lang, book) for s in o["trace"]]
         out.append("")
     out.append(f"_{t('label.legend', lang, book)}_")
