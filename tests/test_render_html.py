@@ -152,3 +152,10 @@ def test_markdown_report_escapes_user_text_in_notes():
     md = to_markdown(sivreg.assess(p, as_of=AS_OF, lang="en"))
     assert "<script>" not in md and "<img" not in md
     assert re.search(r"Class IIa", md)
+
+
+def test_markdown_report_shows_extra_fields():
+    from sivreg.render import to_markdown
+    _, a = sepsis("nb")
+    md = to_markdown(a, "nb")
+    assert "**Regler som avgjør:**" in md and "Regel 11" in md
