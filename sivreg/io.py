@@ -30,6 +30,11 @@ from .model import PROJECT_SCHEMA, Answers, Part, Project
 _UMASK = os.umask(0)
 os.umask(_UMASK)
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$")
+
+
+def valid_id(text) -> bool:
+    """A project, module or study id: letters, digits, - _ . (at most 80 characters)."""
+    return isinstance(text, str) and bool(_ID.match(text))
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 TOP_KEYS = ("schema", "project", "as_of", "jurisdiction", "scenario", "organisation", "answers",
             "modules", "studies")

@@ -19,7 +19,7 @@ import ipywidgets as w
 from ..catalogue import Rulebook, rulebook
 from ..engine import assess
 from ..errors import InputError, SivregError
-from ..io import _ID, dump_project, load, loads
+from ..io import dump_project, load, loads, valid_id
 from ..model import Answers, Project
 from ..render.html import esc, panel_html, to_html
 from ..render.text import t
@@ -196,7 +196,7 @@ class Questionnaire:
         owner, the assessment date and the answers."""
         pid = self.project_id.value.strip() if hasattr(self, "project_id") else self._base.id
         title = self.title.value.strip() if hasattr(self, "title") else self._base.title
-        if not _ID.match(pid or ""):
+        if not valid_id(pid or ""):
             pid = _slug(pid or title)
         b = self._base
         return Project(id=pid, title=title, answers=Answers.of(self.answers), owner=self.owner.value.strip(),
@@ -251,7 +251,7 @@ class Questionnaire:
     def _meta_changed(self, change) -> None:
         msgs = []
         pid = self.project_id.value.strip()
-        if pid and not _ID.match(pid):
+        if pid and not valid_id(pid):
             msgs.append(self._t("ui.project_id_invalid", fallback=_slug(pid)))
         raw = self.as_of_box.value.strip()
         try:
