@@ -11,6 +11,10 @@ Art 2(8): nor to research, testing and development before placing on the market 
 into service; testing in real-world conditions is not covered by that exclusion.
 Art 2(12): nor to AI systems released under free and open-source licences, unless they are
 high-risk or fall under Art 5 or Art 50.
+MDCG 2025-6 Q25: a clinical investigation (MDR) or performance study (IVDR) of device AI is
+testing in real-world conditions (Art 60(1)). So a project whose clinical topic plans a
+prospective study with people is not excluded, whatever the project-aim answer says; the
+research exclusions are read narrowly, as exceptions.
 """
 from __future__ import annotations
 
@@ -27,6 +31,14 @@ def is_ai_system(ctx) -> bool:
 def exclusion(ctx) -> tuple[str, str] | None:
     """(rule id, article) of the research exclusion that applies, or None."""
     aim = ctx.ask("ai.project_aim")
+    if aim in ("research_only", "pre_market_development") and _prospective_study(ctx):
+        # The answers elsewhere plan a clinical investigation with people: that is testing in
+        # real-world conditions (MDCG 2025-6 Q25), which neither exclusion covers.
+        ctx.checked("ai.art_2_6", False)
+        ctx.checked("ai.art_2_8", False)
+        ctx.step("ai.art_2_8.clinical_investigation", finding="rule.applies",
+                 note="note.ai.clinical_investigation_not_excluded")
+        return None
     if aim == "research_only":
         ctx.step("ai.art_2_6", finding="ai_act_risk.excluded")
         return "ai.art_2_6", "Art 2(6)"
@@ -40,6 +52,15 @@ def exclusion(ctx) -> tuple[str, str] | None:
         # real-world testing (MDCG 2025-6 Q25), so the system is assessed as if in use.
         ctx.step("ai.art_2_8.real_world_testing", finding="rule.applies")
     return None
+
+
+def _prospective_study(ctx) -> bool:
+    """Does the clinical topic plan a study that involves people now (ci.design prospective)?
+    Read from the studies the clinical planner listed; a study whose design is not given is
+    not counted (the project-aim answer then stands)."""
+    ci = ctx.state.outcomes.get("clinical_investigation")
+    studies = ci.extra.get("studies", ()) if ci is not None else ()
+    return any(s.get("design") == "prospective" for s in studies)
 
 
 def open_source(ctx) -> bool:

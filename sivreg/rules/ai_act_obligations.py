@@ -1,8 +1,10 @@
 """AI Act obligations and next steps for the project, from the ai_act_risk outcome.
 
 Providers of high-risk AI systems: Art 9-15 (requirements), 16 (duties), 17 (QMS), 43
-(conformity assessment: within the MDR/IVDR procedure for Annex I products, Art 43(3); internal
-control for Annex III points 2-9, Art 43(2)), 47 (declaration), 48 (CE marking), 49(1)
+(conformity assessment: within the MDR/IVDR procedure for Annex I products, Art 43(3); for
+biometric systems in Annex III point 1, such as emotion recognition, Art 43(1): internal control
+only where harmonised standards or common specifications are applied in full, otherwise a
+notified body; internal control for Annex III points 2-9, Art 43(2)), 47 (declaration), 48 (CE marking), 49(1)
 (registration, Annex III only), 72 (post-market monitoring), 73 (serious incidents; for device AI
 only fundamental-rights infringements, Art 73(10), the rest through MDR/IVDR vigilance).
 Deployers of high-risk AI systems: Art 26(1), (2), (4), (5), (6), (9), (12) always; 26(7) when
@@ -77,7 +79,10 @@ def _high_risk(ctx, extra, provider: bool, deployer: bool) -> None:
                 ctx.oblige(oid, applies_from=date_id)
             ctx.act("ai.act.integrate_with_mdr")
         else:
-            for oid in ("ai.art_43_2_internal_control", "ai.art_47_declaration", "ai.art_48_ce_marking",
+            biometric = any(p.startswith("Annex III 1(") for p in points)
+            ctx.oblige("ai.art_43_1_biometrics" if biometric else "ai.art_43_2_internal_control",
+                       applies_from=date_id)
+            for oid in ("ai.art_47_declaration", "ai.art_48_ce_marking",
                         "ai.art_49_1_registration", "ai.art_72_post_market_monitoring",
                         "ai.art_73_serious_incidents"):
                 ctx.oblige(oid, applies_from=date_id)
