@@ -13,7 +13,9 @@ facility, process, design and performance data, (g) measures to ensure manufactu
 with (f), (h) review of experience gained from clinical use and corrective action. [...]
 This paragraph shall not apply to devices that are manufactured on an industrial scale."
 
-The IVDR adds EN ISO 15189 as its condition (b), so its later letters shift by one.
+The IVDR has the same quality-system condition (b) and adds EN ISO 15189 as its condition
+(c) ("the laboratory of the health institution is compliant with standard EN ISO 15189 or
+where applicable national provisions"), so the MDR's (c)-(h) are the IVDR's (d)-(i).
 MDCG 2023-1 (guidance) adds: apps that patients use outside the institution are not in-house
 devices (§3.2); a device made purely for economic reasons is not either; each Norwegian
 health trust is normally its own legal entity (inference, DMP's national guide).
@@ -38,8 +40,8 @@ IVD_DOCUMENTATION_NATIONAL = ("A", "B", "C")
 # Conditions that must hold (answer "yes"), in the order of the article, with the letter in
 # the MDR and in the IVDR. ISO 15189 is a condition only under the IVDR.
 CONDITIONS = (
-    ("inhouse.iso_15189", "inhouse.iso_15189", None, "b"),
-    ("inhouse.qms", "inhouse.b", "b", "c"),
+    ("inhouse.qms", "inhouse.b", "b", "b"),
+    ("inhouse.iso_15189", "inhouse.iso_15189", None, "c"),
     ("inhouse.no_equivalent", "inhouse.c", "c", "d"),
     ("inhouse.info_on_request", "inhouse.d", "d", "e"),
     ("inhouse.public_declaration", "inhouse.e", "e", "f"),
