@@ -24,6 +24,11 @@ PROJECTS = {
     "annex_iii": {**NOT_DEVICE, **AI, "ai.annex_iii": ["5d"], "ai.art_6_3_condition": "none"},
     # a chatbot that is not high-risk: Art 50(1)
     "chatbot": {**NOT_DEVICE, **AI, "ai.transparency": ["interacts"]},
+    # a text generator already on the market before 2 August 2026: Art 50(2) transition
+    "generator_existing": {**NOT_DEVICE, **AI, "ai.transparency": ["generates_content"],
+                           "ai.art_50_2_existing": "yes"},
+    "generator_new": {**NOT_DEVICE, **AI, "ai.transparency": ["generates_content"],
+                      "ai.art_50_2_existing": "no"},
 }
 
 # (project, obligation, scenario, EU date of application)
@@ -40,6 +45,12 @@ DATES = [
     ("chatbot", "ai.art_50_1_disclose_ai", "original", "2026-08-02"),
     ("chatbot", "ai.art_4_literacy", "amended", "2025-02-02"),
     ("chatbot", "ai.art_4_literacy", "original", "2025-02-02"),
+    # Art 50(2) marking: Regulation (EU) 2026/1744 gives systems already on the market until
+    # 2 December 2026 (fact base F43a); the Act as first adopted gives no such period.
+    ("generator_existing", "ai.art_50_2_mark_output", "amended", "2026-12-02"),
+    ("generator_existing", "ai.art_50_2_mark_output", "original", "2026-08-02"),
+    ("generator_new", "ai.art_50_2_mark_output", "amended", "2026-08-02"),
+    ("generator_new", "ai.art_50_2_mark_output", "original", "2026-08-02"),
 ]
 
 
@@ -105,3 +116,23 @@ def test_assessment_names_the_scenario_and_its_legal_status():
 def test_unknown_scenario_is_an_input_error():
     with pytest.raises(sivreg.InputError, match="scenario"):
         sivreg.assess(project("chatbot"), as_of="2026-11-26", scenario="draft")
+
+
+def test_art_50_note_names_the_marking_transition_only_in_the_amended_scenario():
+    answers = {k: v for k, v in PROJECTS["generator_new"].items() if k != "ai.art_50_2_existing"}
+    PROJECTS["generator_unanswered"] = answers
+    try:
+        amended = sivreg.assess(project("generator_unanswered"), as_of="2026-09-01", lang="en").to_dict()
+        original = sivreg.assess(project("generator_unanswered"), as_of="2026-09-01", scenario="original",
+                                 lang="en").to_dict()
+    finally:
+        del PROJECTS["generator_unanswered"]
+    ob = obligation(amended, "ai.art_50_2_mark_output")["applies_from"]["EU"]
+    assert ob["date"] == "2026-08-02" and "2 December 2026" in ob["note"]
+    # the question is offered only where the scenario makes the two dates differ
+    assert "ai.art_50_2_existing" in amended["optional_questions"]
+    ob = obligation(original, "ai.art_50_2_mark_output")["applies_from"]["EU"]
+    assert ob["date"] == "2026-08-02" and "December" not in (ob["note"] or "")
+    assert "ai.art_50_2_existing" not in original["optional_questions"]
+    for result in (amended, original):
+        assert "ai.art_50_2_existing" not in result["missing"]

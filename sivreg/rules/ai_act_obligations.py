@@ -10,7 +10,8 @@ only fundamental-rights infringements, Art 73(10), the rest through MDR/IVDR vig
 Deployers of high-risk AI systems: Art 26(1), (2), (4), (5), (6), (9), (12) always; 26(7) when
 workers are subject to the system; 26(8), 26(11) and Art 27 for Annex III systems (26(8) and
 Art 27 for public bodies; Art 27 also for Annex III 5(c)).
-Everyone in scope: Art 4 (AI literacy). Art 50: 50(1), 50(2) providers; 50(3), 50(4) deployers.
+Everyone in scope: Art 4 (AI literacy). Art 50: 50(1), 50(2) providers; 50(3), 50(4) deployers;
+for 50(2) marking, systems already on the market get until 2 December 2026 under the amended Act.
 The high-risk dates follow the route: Annex I (device AI) or Annex III, per scenario.
 """
 from __future__ import annotations
@@ -52,10 +53,13 @@ def contribute(ctx):
         ctx.act("ai.act.document_derogation")
     duties = [TRANSPARENCY[b] for b in basis if b in TRANSPARENCY]
     mine = [oid for oid, who in duties if (provider if who == "provider" else deployer)]
+    dues = []
     for oid in mine:
-        ctx.oblige(oid)
+        date_id = _marking_date(ctx) if oid == "ai.art_50_2_mark_output" else "ai_act.art_50"
+        ctx.oblige(oid, applies_from=date_id)
+        dues.append(ctx.date(date_id)["EU"]["date"])
     if mine:
-        ctx.act("ai.act.transparency_notice", due=ctx.date("ai_act.art_50")["EU"]["date"])
+        ctx.act("ai.act.transparency_notice", due=min(d for d in dues if d) if any(dues) else None)
     if len(mine) < len(duties) or (value == "high_risk" and not provider):
         # The supplier holds the provider duties; the hospital checks them before use.
         ctx.act("ai.act.check_supplier")
@@ -63,6 +67,21 @@ def contribute(ctx):
     if value == "high_risk":
         _high_risk(ctx, extra, provider, deployer)
     return None
+
+
+def _marking_date(ctx) -> str:
+    """Date id for the Art 50(2) marking duty. Regulation (EU) 2026/1744 gives systems already
+    on the market before 2 August 2026 until 2 December 2026 (secondary sources); the Act as
+    first adopted gives no such period. The question is asked (as an optional one) only where
+    the chosen scenario makes the two dates differ; without an answer the general date stands,
+    and the date's note names the later one."""
+    general, existing = "ai_act.art_50", "ai_act.art_50_2_existing"
+    if ctx.date(general)["EU"]["date"] == ctx.date(existing)["EU"]["date"]:
+        return general
+    if ctx.ask_optional("ai.art_50_2_existing") == "yes":
+        ctx.step("ai.art_50_2.existing_system", finding="rule.applies")
+        return existing
+    return general
 
 
 def _high_risk(ctx, extra, provider: bool, deployer: bool) -> None:
