@@ -54,13 +54,23 @@ def exclusion(ctx) -> tuple[str, str] | None:
     return None
 
 
+KNOWN_DESIGNS = ("prospective", "existing_data", "no_human_data")
+
+
 def _prospective_study(ctx) -> bool:
     """Does the clinical topic plan a study that involves people now (ci.design prospective)?
-    Read from the studies the clinical planner listed; a study whose design is not given is
-    not counted (the project-aim answer then stands)."""
+    Read from the studies the clinical planner listed. While it is open whether a study is
+    planned, or how one involves people, the exclusion waits for that answer: an unknown
+    study design is never read as "no study with people"."""
     ci = ctx.state.outcomes.get("clinical_investigation")
-    studies = ci.extra.get("studies", ()) if ci is not None else ()
-    return any(s.get("design") == "prospective" for s in studies)
+    if ci is None or ci.status == "not_applicable":
+        return False
+    studies = ci.extra.get("studies") or ()
+    if any(s.get("design") == "prospective" for s in studies):
+        return True
+    if ci.status == "indeterminate" and (not studies or any(s.get("design") not in KNOWN_DESIGNS for s in studies)):
+        ctx.outcome("clinical_investigation")  # raises Upstream: wait for the clinical answers
+    return False
 
 
 def open_source(ctx) -> bool:

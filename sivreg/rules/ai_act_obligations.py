@@ -40,13 +40,14 @@ def contribute(ctx):
     provider, deployer = role in ("provider", "both"), role in ("deployer", "both")
     ctx.oblige("ai.art_4_literacy")
     ctx.act("ai.act.ai_literacy")
+    # Norway: no date is confirmed for any AI Act duty, prohibitions included.
+    if ctx.jurisdiction == "NO":
+        ctx.act("ai.act.watch_norway")
     if value == "prohibited":
         ctx.oblige("ai.art_5_prohibited")
         ctx.act("ai.act.stop_prohibited")
         return None
     basis = list(extra.get("basis", ()))
-    if ctx.jurisdiction == "NO":
-        ctx.act("ai.act.watch_norway")
     if extra.get("art_6_3_derogation") and provider:
         ctx.oblige("ai.art_6_4_document_derogation")
         ctx.oblige("ai.art_49_2_register_derogation")
