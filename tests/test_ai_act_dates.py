@@ -24,6 +24,11 @@ PROJECTS = {
     "annex_iii": {**NOT_DEVICE, **AI, "ai.annex_iii": ["5d"], "ai.art_6_3_condition": "none"},
     # a chatbot that is not high-risk: Art 50(1)
     "chatbot": {**NOT_DEVICE, **AI, "ai.transparency": ["interacts"]},
+    # a supplier's CE-marked class IIa device AI the hospital only uses: Art 26 duties, Annex I date
+    "vendor_device": {**DEVICE_IIB, **AI, "mdr.r11_impact": "other", "conf.manufacturer": "external",
+                      "ai.origin": "vendor", "ai.vendor_changes": ["none"]},
+    # patient emotion recognition that is not a device: Annex III 1(c), Art 43(1)
+    "emotion": {**NOT_DEVICE, **AI, "ai.emotion": "patients", "ai.art_6_3_condition": "none"},
     # a text generator already on the market before 2 August 2026: Art 50(2) transition
     "generator_existing": {**NOT_DEVICE, **AI, "ai.transparency": ["generates_content"],
                            "ai.art_50_2_existing": "yes"},
@@ -45,6 +50,11 @@ DATES = [
     ("chatbot", "ai.art_50_1_disclose_ai", "original", "2026-08-02"),
     ("chatbot", "ai.art_4_literacy", "amended", "2025-02-02"),
     ("chatbot", "ai.art_4_literacy", "original", "2025-02-02"),
+    ("vendor_device", "ai.art_26_1_instructions", "amended", "2028-08-02"),
+    ("vendor_device", "ai.art_26_6_logs", "original", "2027-08-02"),
+    ("emotion", "ai.art_43_1_biometrics", "amended", "2027-12-02"),
+    ("emotion", "ai.art_43_1_biometrics", "original", "2026-08-02"),
+    ("emotion", "ai.art_50_3_inform_exposed", "amended", "2026-08-02"),
     # Art 50(2) marking: Regulation (EU) 2026/1744 gives systems already on the market until
     # 2 December 2026 (fact base F43a); the Act as first adopted gives no such period.
     ("generator_existing", "ai.art_50_2_mark_output", "amended", "2026-12-02"),
