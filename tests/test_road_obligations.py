@@ -51,7 +51,7 @@ def test_in_house_keeps_annex_i_and_documentation_under_5_5_f():
     obs = by_id(assess(IN_HOUSE)["obligations"])
     assert "Annex I" in obs["inhouse.gspr"]["label"]
     assert obs["inhouse.documentation"]["checklist"]["id"] == "mdr_annex_ii_iii"
-    assert obs["inhouse.clinical_experience"]["certainty"] == "inferred"
+    assert obs["inhouse.clinical_experience"]["certainty"] == "uncertain"  # fact E9 [U]
 
 
 def test_uncertain_facts_are_marked_uncertain_with_a_note():

@@ -193,6 +193,10 @@ def _start(sub, regime, cls, rule, value):
         if low == "yes":
             ps = [period(sub, "ivd.low_risk_start")]
             return "start.ivd_after_validation", ps, ps[0]["days"]
+        if low is None:
+            # Not known whether sample collection is low-risk (Art 66(7)(a)): plan for the
+            # longer route, authorisation (66(7)(b)), and say that this is an assumption.
+            sub.step("ivd.authorisation_assumed", "assumption", finding=None, note="note.ivd_authorisation_assumed")
         ps = [period(sub, "ci.validation"), period(sub, "ivd.authorisation")]
         return "start.ivd_after_authorisation", ps, ps[0]["days"] + ps[1]["days"]
     if value == "performance_study_notification":
@@ -242,6 +246,9 @@ def _details(sub, regime, cls, rule, value):
     out = {"submission": submission, "authorities": authorities,
            "start": {"rule": key, "text": sub.book.messages[key][sub.lang].format(**args), "periods": periods},
            "documents": documents, "lead_days": lead}
+    for st in sub.steps:
+        if st.kind == "assumption" and st.rule == "ivd.authorisation_assumed":
+            out["start"].update(assumption=st.rule, note=st.note)
     if value == "art_82_application":
         # Art 70 is written for Art 62 investigations; Norway's start rule for Art 82 is inferred.
         out["start"].update(certainty="inferred", note=sub.book.messages["start.art_82_by_analogy"][sub.lang])
@@ -262,10 +269,13 @@ def contribute(ctx) -> None:
     from .road_actions import act
     if ctx.value("regime") == "none":
         return
-    own_device = True
-    conf = ctx.state.outcomes.get("conformity")
-    if conf is not None and conf.status == "determined" and conf.extra.get("manufacturer") == "external":
-        own_device = False
+    first_missing = None
+    # The clinical evaluation is the manufacturer's duty (Art 61): put it on the hospital only
+    # once it is known to be the manufacturer; "don't know" waits.
+    try:
+        own_device = ctx.ask("conf.manufacturer") == "hospital"
+    except Missing as m:
+        own_device, first_missing = False, m
     pillars = [ctx.book.messages[k][ctx.lang] for k in
                ("pillar.valid_clinical_association", "pillar.technical_performance",
                 "pillar.clinical_performance", "pillar.prospective_note")]
@@ -277,7 +287,6 @@ def contribute(ctx) -> None:
     org = organisation(ctx)
     registered, dmp_app, dmp_note, rek_same_day, rek_research = [], [], [], [], []
     consent, dispensation, dpia = [], [], []
-    first_missing = None
     overlay = {s.id: ctx.answers.overlay(s.answers) for s in ctx.project.studies}
     for s in studies:
         if s["design"] == "no_human_data":

@@ -1,0 +1,47 @@
+"""Where the planner has to assume something because an answer is missing or "don't know",
+the assumption is written down; uncertain facts are marked uncertain."""
+from road_helpers import MDSW_IIB, assess, by_id
+
+IVD = {**{k: v for k, v in MDSW_IIB.items() if not k.startswith("mdr.")},
+       "regime.ivd_information": "yes", "regime.data_sources": "ivd_only", "ivdr.rules": ["r3_cancer"]}
+INTERVENTIONAL = {"ci.design": "prospective", "ci.ce_marked": "no", "ci.ivd_art58": ["interventional"]}
+
+
+def _study(answers):
+    a = assess(IVD, [{"id": "s", "title": "Studie", "answers": answers}])
+    return a["outcomes"]["clinical_investigation"]["studies"][0]
+
+
+def test_low_risk_sampling_unknown_is_an_explicit_assumption():
+    # IVDR Art 66(7): start after validation only for low-risk sample collection; not knowing
+    # means waiting for authorisation, and the study says so
+    s = _study({**INTERVENTIONAL, "ci.ivd_low_risk_sampling": "unknown"})
+    assert s["start"]["rule"] == "start.ivd_after_authorisation"
+    assert s["start"]["assumption"] == "ivd.authorisation_assumed"
+    assert "ivd.authorisation_assumed" in [t["rule"] for t in s["trace"]]
+
+
+def test_low_risk_sampling_answered_needs_no_assumption():
+    s = _study({**INTERVENTIONAL, "ci.ivd_low_risk_sampling": "no"})
+    assert s["start"]["rule"] == "start.ivd_after_authorisation" and "assumption" not in s["start"]
+    s = _study({**INTERVENTIONAL, "ci.ivd_low_risk_sampling": "yes"})
+    assert s["start"]["rule"] == "start.ivd_after_validation" and "assumption" not in s["start"]
+
+
+def test_ce_within_purpose_cites_article_82():
+    a = assess(MDSW_IIB, [{"id": "o", "title": "Obs", "answers": {"ci.design": "prospective", "ci.ce_marked": "yes",
+               "ci.within_purpose": "yes", "ci.extra_burden": "no", "ci.health_research": "yes"}}])
+    steps = [s for s in a["outcomes"]["clinical_investigation"]["trace"] if s["rule"] == "ci.ce_within_purpose"]
+    assert steps and all("mdr.art_82" in s["refs"] for s in steps)
+
+
+def test_ivd_trend_reporting_cites_ivdr_article_83():
+    a = assess({**IVD, "ci.study_planned": "no"})
+    assert "ivdr.art_83" in by_id(a["obligations"])["vig.trend_reporting"]["refs"]
+
+
+def test_in_house_vigilance_note_is_uncertain():
+    # fact E9 is tagged [U]: whether Art 87 reaches in-house devices is not settled
+    from road_helpers import IN_HOUSE
+    a = assess(IN_HOUSE)
+    assert by_id(a["obligations"])["inhouse.clinical_experience"]["certainty"] == "uncertain"
