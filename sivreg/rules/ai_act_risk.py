@@ -63,7 +63,7 @@ def decide(ctx) -> str:
 
 def _finish(ctx, value: str, basis: list[str], *, high_risk: bool, date_id: str) -> str:
     role, role_basis, origin = roles.decide(ctx, high_risk)
-    _crosscheck_manufacturer(ctx, role)
+    _crosscheck_manufacturer(ctx, role, shifted=any(b.startswith("Art 25") for b in role_basis) and origin == "vendor")
     ctx.set("basis", basis)
     ctx.set("role", role)
     ctx.set("role_basis", role_basis)
@@ -83,13 +83,20 @@ def _finish(ctx, value: str, basis: list[str], *, high_risk: bool, date_id: str)
     return ctx.conclude(f"ai.risk.{value}", value)
 
 
-def _crosscheck_manufacturer(ctx, role: str) -> None:
+def _crosscheck_manufacturer(ctx, role: str, shifted: bool = False) -> None:
     """The MDR manufacturer is normally the AI Act provider (MDCG 2025-6, introduction). If the
-    conformity answers name another party than the AI Act role does, say so; decide nothing."""
+    conformity answers name another party than the AI Act role does, say so; decide nothing.
+    When the hospital became the provider of a supplier's system under Art 25(1), the MDR has a
+    parallel rule (MDR Art 16(1): whoever makes a device available under its own name, changes
+    its intended purpose or modifies it takes on the manufacturer's obligations), so the note
+    points there rather than at the development answers."""
     conformity = ctx.state.outcomes.get("conformity")
     manufacturer = conformity.extra.get("manufacturer") if conformity is not None else None
     if manufacturer not in ("hospital", "external"):
         return
     agree = (manufacturer == "hospital") == (role in ("provider", "both"))
-    ctx.step("ai.role.crosscheck", "crosscheck", finding="rule.applies" if agree else None,
-             note="note.ai.role_agrees" if agree else "note.ai.role_differs")
+    if agree:
+        note = "note.ai.role_agrees"
+    else:
+        note = "note.ai.role_art_25_mdr" if shifted else "note.ai.role_differs"
+    ctx.step("ai.role.crosscheck", "crosscheck", finding="rule.applies" if agree else None, note=note)
