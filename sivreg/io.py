@@ -17,9 +17,12 @@ field, all at once.
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 import tempfile
+import unicodedata
+from datetime import date
 from pathlib import Path
 
 from . import yamlstrict
@@ -40,6 +43,42 @@ TOP_KEYS = ("schema", "project", "as_of", "jurisdiction", "scenario", "organisat
             "modules", "studies")
 PROJECT_KEYS = ("id", "title", "owner", "description")
 PART_KEYS = ("id", "title", "answers")
+# Longest free text accepted, in characters (a title is one line; a description a few paragraphs).
+MAX_TEXT = {"title": 300, "owner": 300, "description": 20_000, "answer": 20_000}
+
+
+def _show(value, limit: int = 60) -> str:
+    """A value as it appears in a message: repr, cut short (a hostile file can put a
+    megabyte, or a million aliased values, where one word was expected)."""
+    if isinstance(value, (dict, list)):
+        return _type_name(value)
+    r = repr(value)
+    return r if len(r) <= limit else r[: limit - 1] + "…"
+
+
+def _is_date(value) -> bool:
+    """A real calendar date written YYYY-MM-DD (2026-02-30 is not one)."""
+    if not (isinstance(value, str) and _DATE.match(value)):
+        return False
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _text_problem(value: str, kind: str, one_line: bool) -> str | None:
+    """What is wrong with a free text, or None: too long, or control characters (a terminal
+    escape sequence in a title would act on the screen of whoever prints the report)."""
+    limit = MAX_TEXT[kind]
+    if len(value) > limit:
+        return f"too long ({len(value):,} characters; at most {limit:,})"
+    allowed = "" if one_line else "\n\t\r"
+    for ch in value:
+        if unicodedata.category(ch) in ("Cc", "Cs") and ch not in allowed:
+            what = "a line break" if ch in "\n\r" else f"the control character U+{ord(ch):04X}"
+            return f"contains {what}; {'write it on one line' if one_line else 'remove it'}"
+    return None
 
 
 def _type_name(v) -> str:
@@ -56,25 +95,28 @@ def check_answer(question, value) -> str | None:
         allowed = question.allowed_values()
         if isinstance(value, str) and value in allowed:
             return None
-        return f"found {value!r}; allowed: {', '.join(allowed)}, {UNKNOWN}"
+        return f"found {_show(value)}; allowed: {', '.join(allowed)}, {UNKNOWN}"
     if t == "multi":
         allowed = question.allowed_values()
         if not isinstance(value, list) or not value:
             return f"expected a list of one or more of: {', '.join(allowed)} (or {UNKNOWN}); found {_type_name(value)}"
-        bad = [v for v in value if v not in allowed]
+        bad = [v for v in value if not isinstance(v, str) or v not in allowed]
         if bad:
-            return f"{', '.join(map(repr, bad))} not allowed; allowed: {', '.join(allowed)}"
+            return f"{', '.join(map(_show, bad[:5]))} not allowed; allowed: {', '.join(allowed)}"
         if "none" in value and len(value) > 1:
             return "'none' cannot be combined with other choices"
         if len(set(value)) != len(value):
             return "a choice is listed twice"
         return None
     if t == "text":
-        return None if isinstance(value, str) else f"expected text, found {_type_name(value)}"
+        if not isinstance(value, str):
+            return f"expected text, found {_type_name(value)}"
+        return _text_problem(value, "answer", one_line=False)
     if t == "date":
-        return None if isinstance(value, str) and _DATE.match(value) else \
-            f"expected a date YYYY-MM-DD, found {value!r}"
+        return None if _is_date(value) else f"expected a real date YYYY-MM-DD, found {_show(value)}"
     if t == "number":
+        if isinstance(value, float) and not math.isfinite(value):
+            return f"expected a number, found {_show(value)}"
         return None if isinstance(value, (int, float)) else f"expected a number, found {_type_name(value)}"
     return f"unknown question type {t}"
 
@@ -93,7 +135,7 @@ def _answers(obj, file, where, book: Rulebook, problems: list) -> Answers:
         if q is None:
             near = [k for k in book.questions if k.split(".")[-1] == qid.split(".")[-1]]
             hint = f" (did you mean {near[0]}?)" if near else " (see `sivreg questions` for the list)"
-            problems.append(Problem(file, line, f"{where}.{qid}", f"unknown question{hint}"))
+            problems.append(Problem(file, line, f"{where}.{_name(qid)}", f"unknown question{hint}"))
             continue
         if value is None:  # ~ = not answered yet
             continue
@@ -114,13 +156,24 @@ def _text(obj, key, file, where, problems, required=False):
     if not isinstance(v, (str, int, float)):
         problems.append(Problem(file, obj.line_of(key), f"{where}.{key}", f"expected text, found {_type_name(v)}"))
         return ""
-    return str(v)
+    v = str(v)
+    if key in MAX_TEXT:
+        bad = _text_problem(v, key, one_line=key != "description")
+        if bad:
+            problems.append(Problem(file, obj.line_of(key), f"{where}.{key}", bad))
+            return ""
+    return v
+
+
+def _name(key: str, limit: int = 80) -> str:
+    """A key as shown in a field name (cut short: a key can be as long as the file)."""
+    return key if len(key) <= limit else key[: limit - 1] + "…"
 
 
 def _keys(obj, allowed, file, where, problems):
     for k in obj:
         if k not in allowed:
-            problems.append(Problem(file, obj.line_of(k), f"{where}.{k}" if where else k,
+            problems.append(Problem(file, obj.line_of(k), f"{where}.{_name(k)}" if where else _name(k),
                                     f"unknown key; allowed: {', '.join(allowed)}"))
 
 
@@ -160,7 +213,7 @@ def project_from_data(data, source: str, book: Rulebook | None = None) -> Projec
         raise InputError([Problem(source, getattr(data, "line", 1), "",
                                   f"expected a mapping with project: and answers:, found {_type_name(data)}")])
     _keys(data, TOP_KEYS, source, "", problems)
-    if "schema" in data and data["schema"] != PROJECT_SCHEMA:
+    if "schema" in data and not (isinstance(data["schema"], str) and data["schema"] == PROJECT_SCHEMA):
         problems.append(Problem(source, data.line_of("schema"), "schema", f"expected {PROJECT_SCHEMA!r}"))
     proj = data.get("project")
     if not isinstance(proj, dict):
@@ -175,28 +228,30 @@ def project_from_data(data, source: str, book: Rulebook | None = None) -> Projec
         problems.append(Problem(source, proj.line_of("id"), "project.id",
                                 "use letters, digits, - _ . only (at most 80 characters)"))
     title = _text(proj, "title", source, "project", problems, required=True)
+    owner = _text(proj, "owner", source, "project", problems)
+    description = _text(proj, "description", source, "project", problems)
     as_of = data.get("as_of")
-    if as_of is not None and not (isinstance(as_of, str) and _DATE.match(as_of)):
-        problems.append(Problem(source, data.line_of("as_of"), "as_of", f"expected a date YYYY-MM-DD, found {as_of!r}"))
+    if as_of is not None and not _is_date(as_of):
+        problems.append(Problem(source, data.line_of("as_of"), "as_of",
+                                f"expected a real date YYYY-MM-DD, found {_show(as_of)}"))
     jur = data.get("jurisdiction", "NO")
-    if jur not in ("NO", "EU"):
+    if not (isinstance(jur, str) and jur in ("NO", "EU")):
         problems.append(Problem(source, data.line_of("jurisdiction"), "jurisdiction",
-                                f"found {jur!r}; allowed: NO, EU"))
+                                f"found {_show(jur)}; allowed: NO, EU"))
     scenario = data.get("scenario")
-    if scenario is not None and scenario not in book.scenarios:
+    if scenario is not None and not (isinstance(scenario, str) and scenario in book.scenarios):
         problems.append(Problem(source, data.line_of("scenario"), "scenario",
-                                f"found {scenario!r}; allowed: {', '.join(book.scenarios) or '(none defined)'}"))
+                                f"found {_show(scenario)}; allowed: {', '.join(book.scenarios) or '(none defined)'}"))
     org = data.get("organisation")
-    if org is not None and org not in book.organisations:
+    if org is not None and not (isinstance(org, str) and org in book.organisations):
         problems.append(Problem(source, data.line_of("organisation"), "organisation",
-                                f"found {org!r}; allowed: {', '.join(book.organisations) or '(none defined)'}"))
+                                f"found {_show(org)}; allowed: {', '.join(book.organisations) or '(none defined)'}"))
     answers = _answers(data.get("answers"), source, "answers", book, problems)
     modules = _parts(data, "modules", source, book, problems)
     studies = _parts(data, "studies", source, book, problems)
     if problems:
         raise InputError(problems)
-    return Project(id=pid, title=title, answers=answers, owner=_text(proj, "owner", source, "project", []),
-                   description=_text(proj, "description", source, "project", []),
+    return Project(id=pid, title=title, answers=answers, owner=owner, description=description,
                    as_of=as_of, jurisdiction=jur, scenario=scenario, organisation=org,
                    modules=modules, studies=studies, source=source)
 

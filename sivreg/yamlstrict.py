@@ -15,6 +15,11 @@ from .errors import InputError, Problem
 
 _DROPPED_TAGS = {"tag:yaml.org,2002:bool", "tag:yaml.org,2002:timestamp"}
 
+# Limits against hostile files: an answers file is a few kB, nested three or four levels.
+MAX_BYTES = 1_000_000      # larger files are refused before they are parsed
+MAX_DEPTH = 40             # mappings/lists inside each other
+MAX_NODES = 200_000        # values after every alias (*name) is expanded ("billion laughs")
+
 
 class LineDict(dict):
     """A dict that knows the source line (1-based) of each of its keys."""
@@ -65,10 +70,62 @@ def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode) -> LineDic
 _StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
+def _too_big(text: str, source: str) -> None:
+    size = len(text.encode("utf-8", "surrogatepass")) if len(text) * 4 > MAX_BYTES else len(text)
+    if size > MAX_BYTES:
+        raise InputError([Problem(source, None, "", f"the file is too large ({size:,} bytes; at most "
+                                  f"{MAX_BYTES:,}); an answers file is a few kB")])
+
+
+def _check_shape(node, source: str) -> None:
+    """Refuse documents nested too deeply or that expand to too many values through aliases
+    (an anchor referenced many times, repeated at each level, grows exponentially)."""
+    sizes: dict[int, int] = {}
+    # iterative post-order walk; an alias is the same node object, so its size is memoised
+    stack = [(node, 1, False)]
+    while stack:
+        n, depth, done = stack.pop()
+        if id(n) in sizes and not done:
+            continue
+        if depth > MAX_DEPTH:
+            raise InputError([Problem(source, n.start_mark.line + 1, "",
+                                      f"nested more than {MAX_DEPTH} levels deep")])
+        children = []
+        if isinstance(n, yaml.SequenceNode):
+            children = n.value
+        elif isinstance(n, yaml.MappingNode):
+            children = [c for pair in n.value for c in pair]
+        if done:
+            total = 1 + sum(sizes[id(c)] for c in children)
+            if total > MAX_NODES:
+                raise InputError([Problem(source, n.start_mark.line + 1, "",
+                                          f"too many values once the aliases (*name) are expanded "
+                                          f"(more than {MAX_NODES:,})")])
+            sizes[id(n)] = total
+            continue
+        stack.append((n, depth, True))
+        for c in children:
+            if id(c) not in sizes:
+                stack.append((c, depth + 1, False))
+
+
 def loads(text: str, source: str = "<string>"):
-    """Parse YAML text strictly; a syntax error becomes an InputError naming source and line."""
+    """Parse YAML text strictly; a syntax error becomes an InputError naming source and line.
+    Files over MAX_BYTES, nested deeper than MAX_DEPTH or expanding to more than MAX_NODES
+    values are refused with an InputError too."""
+    _too_big(text, source)
     try:
-        return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - SafeLoader subclass
+        loader = _StrictLoader(text)
+        try:
+            node = loader.get_single_node()
+            if node is None:
+                return None
+            _check_shape(node, source)
+            return loader.construct_document(node)
+        finally:
+            loader.dispose()
+    except RecursionError:
+        raise InputError([Problem(source, None, "", f"nested more than {MAX_DEPTH} levels deep")]) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
@@ -82,15 +139,21 @@ def load_file(path: str | Path):
     """Read a YAML file strictly: undecodable bytes and syntax errors become InputErrors."""
     path = Path(path)
     try:
-        raw = path.read_bytes()
+        with open(path, "rb") as fh:  # never more than the limit: /dev/zero or a 20 GB log
+            raw = fh.read(MAX_BYTES + 1)
     except OSError as exc:
         raise InputError([Problem(str(path), None, "", f"cannot read file: {exc.strerror}")]) from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise InputError([Problem(str(path), line, "",
-                                  "the file is not UTF-8 text (save it as UTF-8)")]) from None
+        if len(raw) <= MAX_BYTES:
+            raise InputError([Problem(str(path), line, "",
+                                      "the file is not UTF-8 text (save it as UTF-8)")]) from None
+        text = ""
+    if len(raw) > MAX_BYTES:
+        raise InputError([Problem(str(path), None, "", f"the file is too large (more than {MAX_BYTES:,} "
+                                  "bytes); an answers file is a few kB")])
     return loads(text, str(path))
 
 
