@@ -105,6 +105,11 @@ def _parts(ctx, cls):
     if ctx.yes("ci.study_planned"):
         ctx.step("ci.project_as_study", finding="rule.applies")
         return [(PROJECT_AS_STUDY, ctx.project.title, ctx.answers)]
+    if ctx.value("regime") == "IVDR":
+        # MDCG 2020-1 §4.4: IVD software needs clinical performance studies whatever its
+        # class, unless relying on other clinical performance data is justified.
+        ctx.step("ivd.performance_study_expected", "note", finding="rule.applies", note="note.no_study_ivd")
+        return None
     ctx.checked("ci.class_iii_needs_investigation", cls == "III", finding="rule.applies",
                 note="note.no_study_class_iii" if cls == "III" else None)
     return None
