@@ -18,6 +18,8 @@ research exclusions are read narrowly, as exceptions.
 """
 from __future__ import annotations
 
+from ..catalogue import UNKNOWN
+
 
 def is_ai_system(ctx) -> bool:
     technique = ctx.ask("ai.technique")
@@ -54,22 +56,24 @@ def exclusion(ctx) -> tuple[str, str] | None:
     return None
 
 
-KNOWN_DESIGNS = ("prospective", "existing_data", "no_human_data")
-
-
 def _prospective_study(ctx) -> bool:
     """Does the clinical topic plan a study that involves people now (ci.design prospective)?
-    Read from the studies the clinical planner listed. While it is open whether a study is
-    planned, or how one involves people, the exclusion waits for that answer: an unknown
-    study design is never read as "no study with people"."""
+    Read from the studies the clinical planner listed. Where the answers say "unknown" to
+    whether a study is planned or how it involves people, the exclusion waits: unknown is never
+    read as "no study with people". A clinical question not yet answered does not hold the
+    exclusion back; the project-aim answer stands until the clinical answers contradict it
+    (the clinical topic lists its own missing question)."""
     ci = ctx.state.outcomes.get("clinical_investigation")
     if ci is None or ci.status == "not_applicable":
         return False
     studies = ci.extra.get("studies") or ()
     if any(s.get("design") == "prospective" for s in studies):
         return True
-    if ci.status == "indeterminate" and (not studies or any(s.get("design") not in KNOWN_DESIGNS for s in studies)):
-        ctx.outcome("clinical_investigation")  # raises Upstream: wait for the clinical answers
+    if ci.status == "indeterminate":
+        said_unknown = ([s.get("design") for s in studies] if studies
+                        else [ctx.given("ci.study_planned")])
+        if UNKNOWN in said_unknown:
+            ctx.outcome("clinical_investigation")  # raises Upstream: wait for the clinical answers
     return False
 
 
