@@ -61,8 +61,11 @@ def contribute(ctx):
         dues.append(ctx.date(date_id)["EU"]["date"])
     if mine:
         ctx.act("ai.act.transparency_notice", due=min(d for d in dues if d) if any(dues) else None)
-    if len(mine) < len(duties) or (value == "high_risk" and not provider):
-        # The supplier holds the provider duties; the hospital checks them before use.
+    supplier_duties = [oid for oid, who in duties if who == "provider" and not provider]
+    if supplier_duties or (value == "high_risk" and not provider):
+        # The supplier holds the provider duties; the hospital, as deployer, checks them before
+        # use. A hospital that is the provider has no supplier to ask (the deployer duties of
+        # Art 50(3)/(4) then rest with whoever uses its system).
         ctx.act("ai.act.check_supplier")
     # Last, since the deployer's Annex III duties may still wait for an answer.
     if value == "high_risk":
