@@ -45,3 +45,18 @@ def test_in_house_vigilance_note_is_uncertain():
     from road_helpers import IN_HOUSE
     a = assess(IN_HOUSE)
     assert by_id(a["obligations"])["inhouse.clinical_experience"]["certainty"] == "uncertain"
+
+
+def test_invasive_hardware_moves_the_start_to_authorisation():
+    drives = {"qual.is_software": "yes", "qual.annex_xvi": "no", "qual.accessory": "no", "qual.drives_device": "yes",
+              "qual.driven_device_class": "IIb", "qual.action_on_data": "no", "conf.manufacturer": "hospital",
+              "conf.in_house_only": "no"}
+    study = {"ci.design": "prospective", "ci.ce_marked": "no", "ci.purpose": "conformity"}
+    inv = assess(drives, [{"id": "s", "title": "S", "answers": {**study, "ci.invasive_device": "yes"}}])
+    s = inv["outcomes"]["clinical_investigation"]["studies"][0]
+    assert s["start"]["rule"] == "start.after_authorisation" and s["lead_days"] == 55
+    non = assess(drives, [{"id": "s", "title": "S", "answers": {**study, "ci.invasive_device": "no"}}])
+    assert non["outcomes"]["clinical_investigation"]["studies"][0]["start"]["rule"] == "start.after_validation"
+    # software with a purpose of its own is not asked (non-invasive, fact D15)
+    own = assess(MDSW_IIB, [{"id": "s", "title": "S", "answers": study}])
+    assert own["outcomes"]["clinical_investigation"]["studies"][0]["start"]["rule"] == "start.after_validation"

@@ -181,6 +181,16 @@ def _ivd_route(sub):
 def _start(sub, regime, cls, rule, value):
     """(message key, periods, lead days before the start) for the study's start rule."""
     if value in ("art_62_application", "art_74_2_application", "art_82_application"):
+        if cls in ("IIa", "IIb") and _hardware_bound(sub):
+            # Art 70(7)(a) covers class I and *non-invasive* IIa/IIb only. Software on its own
+            # is non-invasive (inference), but software that is part of, or an accessory to,
+            # a hardware device is investigated with that device, which may be invasive.
+            invasive = sub.yes("ci.invasive_device")
+            sub.checked("ci.art_70_7_b_invasive", invasive, finding="rule.applies")
+            if invasive:
+                ps = [period(sub, "ci.validation"), period(sub, "ci.authorisation"),
+                      period(sub, "ci.authorisation_extension")]
+                return "start.after_authorisation", ps, ps[0]["days"] + ps[1]["days"]
         if cls == "III":
             ps = [period(sub, "ci.validation"), period(sub, "ci.authorisation"),
                   period(sub, "ci.authorisation_extension")]
@@ -212,6 +222,12 @@ def _start(sub, regime, cls, rule, value):
     if value == "no_dmp_submission":
         return "start.no_dmp", [], None
     return "start.not_ci", [], None
+
+
+def _hardware_bound(sub) -> bool:
+    """Software regulated with a hardware device (part of it, or its accessory)."""
+    qual = sub.state.outcomes.get("qualification")
+    return qual is not None and qual.status == "determined" and qual.value in ("part_of_device", "accessory")
 
 
 def _recipient(sub, action_id):
