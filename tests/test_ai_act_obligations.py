@@ -159,3 +159,15 @@ def test_role_is_cross_checked_against_the_mdr_manufacturer():
     assert step["note_id"] == "note.ai.role_agrees"
     step = [s for s in differ["trace"] if s["rule"] == "ai.role.crosscheck"][0]
     assert step["note_id"] == "note.ai.role_differs" and differ["value"] == "high_risk"
+
+
+def test_in_house_device_on_the_annex_iii_route_keeps_full_incident_reporting_marked_uncertain():
+    in_house = {"conf.in_house_only": "yes", "inhouse.other_legal_entity": "no", "inhouse.patient_use_outside": "no",
+                "inhouse.industrial_scale": "no", "inhouse.qms": "yes", "inhouse.no_equivalent": "yes",
+                "inhouse.info_on_request": "yes", "inhouse.public_declaration": "yes", "inhouse.documentation": "yes",
+                "inhouse.manufacturing_measures": "yes", "inhouse.clinical_experience_review": "yes"}
+    result = run({**DEVICE_IIB, **AI, **in_house, "ai.annex_iii": ["5d"], "ai.art_6_3_condition": "none"})
+    assert result["outcomes"]["conformity"]["value"] == "in_house_exemption"
+    ob = obligation(result, "ai.art_73_serious_incidents")
+    assert ob["certainty"] == "uncertain" and "Art 5(5)" in ob["note"]
+    assert ob["applies_from"]["EU"]["date"] == "2027-12-02"

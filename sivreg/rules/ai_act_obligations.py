@@ -73,6 +73,26 @@ def contribute(ctx):
     return None
 
 
+def _incident_reporting(ctx, date_id: str) -> None:
+    """Serious incidents of an Annex III system. Art 73(10): for high-risk AI that is, or is a
+    safety component of, a device under the MDR/IVDR, AI Act reporting is limited to
+    infringements of fundamental-rights obligations; the rest goes through MDR/IVDR vigilance.
+    That holds for a self-declared class I / class A device on the Annex III route too. An
+    in-house device under Art 5(5) has no MDR vigilance duties (only the GSPRs apply), so the
+    limitation would leave other incidents unreported: full Art 73 reporting is kept, marked
+    uncertain."""
+    regime = ctx.state.outcomes["regime"].value
+    conformity = ctx.state.outcomes["conformity"].value
+    if regime not in ("MDR", "IVDR"):
+        ctx.oblige("ai.art_73_serious_incidents", applies_from=date_id)
+    elif conformity == "in_house_exemption":
+        ctx.step("ai.art_73_10.in_house", finding="rule.applies", note="note.ai.art_73_in_house")
+        ctx.oblige("ai.art_73_serious_incidents", applies_from=date_id, certainty="uncertain",
+                   note=ctx.note_text("note.ai.art_73_in_house"))
+    else:
+        ctx.oblige("ai.art_73_10_device_incidents", applies_from=date_id)
+
+
 def _marking_date(ctx) -> str:
     """Date id for the Art 50(2) marking duty. Regulation (EU) 2026/1744 gives systems already
     on the market before 2 August 2026 until 2 December 2026 (secondary sources); the Act as
@@ -106,9 +126,9 @@ def _high_risk(ctx, extra, provider: bool, deployer: bool) -> None:
             ctx.oblige("ai.art_43_1_biometrics" if biometric else "ai.art_43_2_internal_control",
                        applies_from=date_id)
             for oid in ("ai.art_47_declaration", "ai.art_48_ce_marking",
-                        "ai.art_49_1_registration", "ai.art_72_post_market_monitoring",
-                        "ai.art_73_serious_incidents"):
+                        "ai.art_49_1_registration", "ai.art_72_post_market_monitoring"):
                 ctx.oblige(oid, applies_from=date_id)
+            _incident_reporting(ctx, date_id)
         ctx.act("ai.act.high_risk_gap_analysis", due=due)
     if not deployer:
         return
