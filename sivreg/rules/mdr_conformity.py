@@ -11,6 +11,8 @@ A device put into service without being placed on the market needs the same (52(
 Art 5(5) exempts it. IVDR Art 48: classes B, C, D and sterile class A need a notified body;
 non-sterile class A is self-declared.
 
+Art 54: for class IIb active devices that administer or remove a medicinal product (Rule 12)
+the notified body consults an expert panel on the clinical evaluation (exemptions in 54(2)).
 Where a notified body is involved, its four-digit number follows the CE marking (Art 20(5)).
 Norwegian manufacturers register in DMP's device register when marketing starts (DMP).
 
@@ -99,6 +101,14 @@ def _route(ctx, regime: str) -> str:
         ctx.checked("conf.route.ivdr_a_sterile", sterile, finding="conformity.notified_body")
         if sterile:
             rule, value, scope = "conf.route.ivdr_a_sterile", "notified_body", ["sterile"]
+    if (regime, cls) == ("MDR", "IIb"):
+        # Art 54(1)(b): class IIb active devices administering or removing a medicinal product
+        # (Rule 12) go through the expert-panel consultation on the clinical evaluation.
+        rule_12 = "mdr.rule_12.hazardous" in (ctx.outcome("device_class").extra.get("rules") or ())
+        ctx.checked("conf.art_54", rule_12, finding="rule.applies", note="note.art_54" if rule_12 else None)
+        if rule_12:
+            ctx.set("clinical_evaluation_consultation", {"rule": "conf.art_54",
+                                                         "refs": list(ctx.book.rules["conf.art_54"]["refs"])})
     ctx.set("route", {"rule": rule, "label": ctx.book.rules[rule]["label"][ctx.lang],
                       "refs": list(ctx.book.rules[rule]["refs"]), "device_class": cls,
                       "notified_body": value == "notified_body", "notified_body_scope": scope})
