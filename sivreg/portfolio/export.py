@@ -18,20 +18,26 @@ def table(entries, lang: str, book=None) -> tuple[list[str], list[list]]:
     return heads, [[r.get(c) or "" for c in COLUMNS_OUT] for r in rows]
 
 
+# Excel, LibreOffice and Google Sheets read a CSV field starting with one of these as a
+# formula (CSV injection: a title "=HYPERLINK(...)" or "+cmd|..." would run when opened).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(v):
+    """A CSV field that a spreadsheet shows as text: a leading ' before a formula character
+    (the usual defence; the ' is not shown by Excel)."""
+    if isinstance(v, str) and v.startswith(_FORMULA_START):
+        return "'" + v
+    return v
+
+
 def to_csv(entries, lang: str, book=None) -> str:
     heads, rows = table(entries, lang, book)
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n")
     w.writerow(heads)
-    w.writerows(rows)
+    w.writerows([[csv_cell(v) for v in r] for r in rows])
     return "\ufeff" + buf.getvalue()
-
-
-def _cell(v):
-    # A text starting with = + - @ would be read as a formula by Excel: keep it text.
-    if isinstance(v, str) and v[:1] in ("=", "+", "-", "@"):
-        return "'" + v
-    return v
 
 
 def to_xlsx(entries, lang: str, book=None, sheet_title: str = "Portfolio") -> bytes:
@@ -49,7 +55,12 @@ def to_xlsx(entries, lang: str, book=None, sheet_title: str = "Portfolio") -> by
         c.fill = PatternFill("solid", fgColor="EEF2F5")
     report_col = COLUMNS_OUT.index("report") + 1
     for r in rows:
-        ws.append([_cell(v) for v in r])
+        ws.append(r)
+        for c in ws[ws.max_row]:
+            # a text cell is never a formula, whatever it starts with; openpyxl would make
+            # "=..." one, so say it is text (the title stays exactly as typed)
+            if isinstance(c.value, str) and c.data_type == "f":
+                c.data_type = "s"
         link = r[report_col - 1]
         if link:
             cell = ws.cell(row=ws.max_row, column=report_col)

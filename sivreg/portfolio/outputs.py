@@ -99,8 +99,13 @@ def clear_leftovers(layout: Layout) -> list[Path]:
 def exclusive(layout: Layout):
     """Hold the output folder for one run. The lock is released by the kernel when the
     process ends, even after `kill -9`, so a killed run never blocks the next."""
-    layout.root.mkdir(parents=True, exist_ok=True)
-    fh = open(layout.lock, "a+")
+    try:
+        layout.root.mkdir(parents=True, exist_ok=True)
+        fh = open(layout.lock, "a+")
+    except OSError as exc:  # --out names a file, a read-only place, a full disk
+        what = "is a file, not a folder" if layout.root.is_file() else \
+            f"cannot be used as the output folder ({exc.strerror or exc})"
+        raise SivregError(f"{layout.root}: {what}; give --out a folder sivreg may write in") from None
     try:
         try:
             fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -71,6 +71,13 @@ def prepare(files, *, as_of, scenario, lang, book: Rulebook, notebook_sha256=Non
     for f in files:
         f = Path(f)
         try:
+            str(f).encode("utf-8")
+        except UnicodeEncodeError:  # a name in another encoding: it cannot go in the register or the summary
+            shown = Path(str(f).encode("utf-8", "surrogateescape").decode("utf-8", "replace"))
+            entries.append(Entry(shown, shown.stem, status="invalid",
+                                 error=f"{shown}: the file name is not UTF-8 text; rename the file"))
+            continue
+        try:
             project = load(f, book)
         except SivregError as exc:
             entries.append(Entry(f, f.stem, status="invalid", error=str(exc)))

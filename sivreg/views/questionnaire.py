@@ -20,13 +20,14 @@ from ..catalogue import Rulebook, rulebook
 from ..engine import assess
 from ..errors import InputError, SivregError
 from ..io import dump_project, load, loads, valid_id
+from ..yamlstrict import MAX_BYTES
 from ..model import Answers, Project
 from ..render.html import esc, panel_html, to_html
 from ..render.text import t
 from .fields import Field
 
 LANGS = ("nb", "en")
-MAX_UPLOAD = 1_000_000  # bytes; an answers file is a few kB
+MAX_UPLOAD = MAX_BYTES  # bytes; an answers file is a few kB (the same limit as `sivreg assess`)
 
 # Page styles for the questionnaire (the result panel brings its own, see render/report.css).
 _STYLE = """<style>
@@ -275,6 +276,9 @@ class Questionnaire:
             return False
         except SivregError as exc:
             self._upload_error(name, str(exc))
+            return False
+        except Exception as exc:  # a bug must not lose the answers on the page either
+            self._upload_error(name, self._t("ui.internal_error", kind=type(exc).__name__))
             return False
         self._base = project
         self.answers = dict(project.answers.to_dict())
