@@ -23,9 +23,13 @@ health trust is normally its own legal entity (inference, DMP's national guide).
 Base rule: the exemption holds. Exceptions: an exclusion applies or a condition is not met.
 All of them lead to the same result (no exemption), so no priority is needed; every
 exception found is recorded. Once one is found, the rest are asked only optionally, so the
-list of gaps can be completed without blocking the decision.
+list of gaps can be completed without blocking the decision. An open answer ("don't know")
+blocks the decision only if nothing else settles it: a condition that is clearly not met
+ends the exemption whatever the open answer turns out to be.
 """
 from __future__ import annotations
+
+from ..context import Missing
 
 # Exclusions first: each of them ends the exemption whatever else is done.
 # (question, rule id, MDR reference, IVDR reference)
@@ -67,10 +71,19 @@ def assess(ctx, regime: str, org: dict, risk_class=None) -> dict:
              note="note.inhouse_health_institution", note_args={"org": org["name"][ctx.lang]})
     failed: list[str] = []
     conditions: list[dict] = []
+    pending: list[Missing] = []
 
     def ask(qid):
-        # After the first failure the decision is known; further answers only complete the gap list.
-        return ctx.ask_optional(qid) if failed else ctx.ask(qid)
+        # After the first failure the decision is known; further answers only complete the gap
+        # list. Before it, an open answer ("don't know" or none) is remembered, and the other
+        # conditions are still read: any one of them that fails settles the exemption anyway.
+        if failed:
+            return ctx.ask_optional(qid)
+        try:
+            return ctx.ask(qid)
+        except Missing as m:
+            pending.append(m)
+            return None
 
     for qid, rule, mdr_ref, ivdr_ref in EXCLUSIONS:
         ans = ask(qid)
@@ -110,6 +123,8 @@ def assess(ctx, regime: str, org: dict, risk_class=None) -> dict:
                            "status": "met" if met else "not_met", "refs": list(refs)})
         if not met:
             failed.append(rule)
+    if pending and not failed:
+        raise pending[0]
     return {"holds": not failed, "failed": failed, "conditions": conditions}
 
 
