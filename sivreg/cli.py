@@ -32,11 +32,9 @@ EXTENSIONS = ("sivreg.portfolio.cli", "sivreg.views.serve")
 
 def iso_date(text: str) -> str:
     """argparse type for a YYYY-MM-DD date (kept as text)."""
-    from datetime import date
-    try:
-        date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, found {text!r}") from None
+    from .io import DATE_RULE, valid_date
+    if not valid_date(text):
+        raise argparse.ArgumentTypeError(f"expected {DATE_RULE}, found {text!r}")
     return text
 
 

@@ -56,15 +56,24 @@ def _show(value, limit: int = 60) -> str:
     return r if len(r) <= limit else r[: limit - 1] + "…"
 
 
-def _is_date(value) -> bool:
-    """A real calendar date written YYYY-MM-DD (2026-02-30 is not one)."""
+# Dates sivreg accepts: deadlines are computed by adding and subtracting days and years,
+# which must stay inside Python's calendar (year 1 to 9999).
+DATE_RANGE = ("1900-01-01", "2199-12-31")
+DATE_RULE = f"a real date YYYY-MM-DD between {DATE_RANGE[0]} and {DATE_RANGE[1]}"
+
+
+def valid_date(value) -> bool:
+    """A real calendar date written YYYY-MM-DD (2026-02-30 is not one) within DATE_RANGE."""
     if not (isinstance(value, str) and _DATE.match(value)):
         return False
     try:
         date.fromisoformat(value)
     except ValueError:
         return False
-    return True
+    return DATE_RANGE[0] <= value <= DATE_RANGE[1]
+
+
+_is_date = valid_date
 
 
 def _text_problem(value: str, kind: str, one_line: bool) -> str | None:
@@ -116,7 +125,7 @@ def check_answer(question, value) -> str | None:
             return f"expected text, found {_type_name(value)}"
         return _text_problem(value, "answer", one_line=False)
     if t == "date":
-        return None if _is_date(value) else f"expected a real date YYYY-MM-DD, found {_show(value)}"
+        return None if _is_date(value) else f"expected {DATE_RULE}, found {_show(value)}"
     if t == "number":
         if isinstance(value, float) and not math.isfinite(value):
             return f"expected a number, found {_show(value)}"
@@ -236,7 +245,7 @@ def project_from_data(data, source: str, book: Rulebook | None = None) -> Projec
     as_of = data.get("as_of")
     if as_of is not None and not _is_date(as_of):
         problems.append(Problem(source, data.line_of("as_of"), "as_of",
-                                f"expected a real date YYYY-MM-DD, found {_show(as_of)}"))
+                                f"expected {DATE_RULE}, found {_show(as_of)}"))
     jur = data.get("jurisdiction", "NO")
     if not (isinstance(jur, str) and jur in ("NO", "EU")):
         problems.append(Problem(source, data.line_of("jurisdiction"), "jurisdiction",

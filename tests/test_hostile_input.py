@@ -299,3 +299,21 @@ def test_dashboard_upload_that_hits_a_bug_keeps_the_answers(monkeypatch):
     _upload(q, "ok.yaml", (EXAMPLES / "ed-triage.yaml").read_bytes())
     assert "sv-error" in q.upload_msg.value and "RuntimeError" in q.upload_msg.value
     assert "Traceback" not in q.upload_msg.value and q.answers == {"qual.is_software": "no"}
+
+
+@pytest.mark.parametrize("bad", ["9999-12-31", "0001-01-01", "1899-12-31", "2200-01-01"])
+def test_dates_outside_the_calendar_sivreg_can_count_in(bad, tmp_path):
+    """Deadlines add and subtract days: 9999-12-31 used to end in an OverflowError."""
+    r = run_cli("assess", "parameters/sepsis-icu.yaml", "--as-of", bad, cwd=ROOT)
+    assert r.returncode == 2 and "between 1900-01-01 and 2199-12-31" in r.stderr
+    text = (EXAMPLES / "sepsis-icu.yaml").read_text(encoding="utf-8")
+    assert '"2027-09-01"' in text
+    f = tmp_path / "far.yaml"
+    f.write_text(text.replace('"2027-09-01"', f'"{bad}"'), encoding="utf-8")
+    r = run_cli("assess", str(f), "--as-of", "2026-11-26")
+    assert r.returncode == 1 and "[studies[1].answers.ci.planned_start]" in r.stderr
+    assert "internal error" not in r.stderr
+    from sivreg.views import Questionnaire
+    q = Questionnaire(lang="en", as_of="2026-11-26")
+    q.as_of_box.value = bad
+    assert q.as_of == "2026-11-26" and "sv-error" in q.meta_error.value and "sv-error" not in q.result.value

@@ -19,7 +19,7 @@ import ipywidgets as w
 from ..catalogue import Rulebook, rulebook
 from ..engine import assess
 from ..errors import InputError, SivregError
-from ..io import dump_project, load, loads, valid_id
+from ..io import dump_project, load, loads, valid_date, valid_id
 from ..yamlstrict import MAX_BYTES
 from ..model import Answers, Project
 from ..render.html import esc, panel_html, to_html
@@ -255,13 +255,9 @@ class Questionnaire:
         if pid and not valid_id(pid):
             msgs.append(self._t("ui.project_id_invalid", fallback=_slug(pid)))
         raw = self.as_of_box.value.strip()
-        try:
-            date.fromisoformat(raw)
-            if re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
-                self.as_of = raw
-            else:
-                raise ValueError(raw)
-        except ValueError:
+        if valid_date(raw):
+            self.as_of = raw
+        else:
             msgs.append(self._t("ui.as_of_invalid", as_of=self.as_of))
         self.meta_error.value = "".join(f'<div class="sv-error">{esc(m)}</div>' for m in msgs)
         self.refresh()
