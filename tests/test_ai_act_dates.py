@@ -146,3 +146,15 @@ def test_art_50_note_names_the_marking_transition_only_in_the_amended_scenario()
     assert "ai.art_50_2_existing" not in original["optional_questions"]
     for result in (amended, original):
         assert "ai.art_50_2_existing" not in result["missing"]
+
+
+@pytest.mark.parametrize("scenario", ["amended", "original"])
+def test_the_ai_act_trace_states_the_scenario_and_its_legal_certainty(scenario):
+    result = sivreg.assess(project("device"), as_of="2026-11-26", scenario=scenario, lang="nb").to_dict()
+    sc = sivreg.rulebook().scenarios[scenario]
+    steps = [s for s in result["outcomes"]["ai_act_risk"]["trace"] if s["rule"] == "ai.scenario"]
+    assert len(steps) == 1
+    step = steps[0]
+    assert step["finding"] == f"ai_scenario.{sc['certainty']}"
+    assert sc["label"]["nb"] in step["note"] and sc["legal_status"]["nb"] in step["note"]
+    assert list(sc["refs"]) == step["refs"]

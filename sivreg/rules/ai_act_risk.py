@@ -73,6 +73,7 @@ def _finish(ctx, value: str, basis: list[str], *, high_risk: bool, date_id: str)
     eu = dated["EU"]
     ctx.step("ai.applies_from", "date", finding=f"ai_date.{eu['state']}", refs=[eu["ref"]] if eu.get("ref") else [],
              note="note.ai.applies_from", note_args={"date": eu["date"] or "-", "label": ctx.book.dates[date_id]["label"][ctx.lang]})
+    _scenario(ctx)
     if high_risk:
         # Systems already placed on the market or put into service before the date are covered
         # only after a significant change in design (Art 111(2); MDCG 2025-6 Q31 for device AI).
@@ -81,6 +82,17 @@ def _finish(ctx, value: str, basis: list[str], *, high_risk: bool, date_id: str)
     if ctx.jurisdiction == "NO":
         ctx.step("ai.no_status", "date", finding="ai_date.pending", note="note.ai.no_status")
     return ctx.conclude(f"ai.risk.{value}", value)
+
+
+def _scenario(ctx) -> None:
+    """Which version of the AI Act the dates come from, with its legal status and certainty:
+    the amended Act is known from secondary sources only (fact base F43a)."""
+    sc = ctx.book.scenarios.get(ctx.scenario)
+    if sc is None:
+        return
+    ctx.step("ai.scenario", "note", finding=f"ai_scenario.{sc['certainty']}", refs=list(sc["refs"]),
+             note="note.ai.scenario", note_args={"label": sc["label"][ctx.lang],
+                                                 "status": sc["legal_status"][ctx.lang]})
 
 
 def _crosscheck_manufacturer(ctx, role: str, shifted: bool = False) -> None:
