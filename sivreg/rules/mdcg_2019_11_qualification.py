@@ -12,6 +12,15 @@ classified on its own purpose, never lower than the device (Annex VIII 3.3, see 
 """
 from __future__ import annotations
 
+from ..catalogue import UNKNOWN
+
+# (question, rule when met, rule when not met) for decision steps 3, 4 and 5
+STEPS_3_TO_5 = (
+    ("qual.action_on_data", "qual.step3.action", "qual.step3.no_action"),
+    ("qual.individual_patients", "qual.step4.individual", "qual.step4.not_individual"),
+    ("qual.medical_purpose", None, "qual.step5.no_medical_purpose"),
+)
+
 
 def decide(ctx) -> str:
     if not ctx.yes("qual.is_software"):
@@ -37,15 +46,21 @@ def decide(ctx) -> str:
     if step2 in ("annex_xvi", "accessory"):
         return ctx.conclude(f"qual.step2.{step2}", step2)
 
-    # Steps 3-5 (also for software that drives a device: does it have its own purpose?)
-    if not ctx.yes("qual.action_on_data"):
-        return _no_own_purpose(ctx, drives, "qual.step3.no_action")
-    ctx.step("qual.step3.action", finding="rule.applies")
-    if not ctx.yes("qual.individual_patients"):
-        return _no_own_purpose(ctx, drives, "qual.step4.not_individual")
-    ctx.step("qual.step4.individual", finding="rule.applies")
-    if not ctx.yes("qual.medical_purpose"):
-        return _no_own_purpose(ctx, drives, "qual.step5.no_medical_purpose")
+    # Steps 3-5 (also for software that drives a device: does it have its own purpose?).
+    # Software is MDSW only if all three are met, so a "no" at any step settles the answer
+    # even while an earlier step is still open ("don't know" or unanswered); an open step
+    # blocks only when nothing else decides.
+    open_steps = []
+    for qid, met_rule, not_met_rule in STEPS_3_TO_5:
+        if ctx.given(qid) in (None, UNKNOWN):
+            open_steps.append(qid)
+            continue
+        if not ctx.yes(qid):
+            return _no_own_purpose(ctx, drives, not_met_rule)
+        if met_rule:
+            ctx.step(met_rule, finding="rule.applies")
+    if open_steps:
+        ctx.ask(open_steps[0])  # raises Missing: the decision waits for this answer
     if drives:
         ctx.step("qual.note2.own_purpose_drives", finding="qualification.mdsw")
     return ctx.conclude("qual.step5.medical_purpose", "mdsw")

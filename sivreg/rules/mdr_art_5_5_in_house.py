@@ -29,7 +29,7 @@ ends the exemption whatever the open answer turns out to be.
 """
 from __future__ import annotations
 
-from ..context import Missing
+from ..catalogue import UNKNOWN
 
 # Exclusions first: each of them ends the exemption whatever else is done.
 # (question, rule id, MDR reference, IVDR reference)
@@ -71,7 +71,7 @@ def assess(ctx, regime: str, org: dict, risk_class=None) -> dict:
              note="note.inhouse_health_institution", note_args={"org": org["name"][ctx.lang]})
     failed: list[str] = []
     conditions: list[dict] = []
-    pending: list[Missing] = []
+    pending: list[str] = []
 
     def ask(qid):
         # After the first failure the decision is known; further answers only complete the gap
@@ -79,11 +79,10 @@ def assess(ctx, regime: str, org: dict, risk_class=None) -> dict:
         # conditions are still read: any one of them that fails settles the exemption anyway.
         if failed:
             return ctx.ask_optional(qid)
-        try:
-            return ctx.ask(qid)
-        except Missing as m:
-            pending.append(m)
+        if ctx.given(qid) in (None, UNKNOWN):
+            pending.append(qid)
             return None
+        return ctx.ask(qid)
 
     for qid, rule, mdr_ref, ivdr_ref in EXCLUSIONS:
         ans = ask(qid)
@@ -124,7 +123,7 @@ def assess(ctx, regime: str, org: dict, risk_class=None) -> dict:
         if not met:
             failed.append(rule)
     if pending and not failed:
-        raise pending[0]
+        ctx.ask(pending[0])  # raises Missing: the decision waits for this answer
     return {"holds": not failed, "failed": failed, "conditions": conditions}
 
 
