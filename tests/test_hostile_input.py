@@ -317,3 +317,34 @@ def test_dates_outside_the_calendar_sivreg_can_count_in(bad, tmp_path):
     q = Questionnaire(lang="en", as_of="2026-11-26")
     q.as_of_box.value = bad
     assert q.as_of == "2026-11-26" and "sv-error" in q.meta_error.value and "sv-error" not in q.result.value
+
+
+# -- reports ---------------------------------------------------------------------------------------
+HOSTILE_TEXT = "<script>alert(1)</script> **fet** [lenke](javascript:alert(1))\n# Forfalsket overskrift\n- falsk punkt"
+
+
+def _in_house_project_with_text_answers():
+    from dataclasses import replace
+    from sivreg.model import Answers
+    p = sivreg.load(EXAMPLES / "liver-segmentation-inhouse.yaml")
+    ans = dict(p.answers.to_dict(), **{q: HOSTILE_TEXT for q in (
+        "inhouse.device_name", "inhouse.intended_purpose", "inhouse.gspr_not_met_justification")})
+    ans["inhouse.gspr_all_met"] = "no"
+    return replace(p, answers=Answers.of(ans), description=HOSTILE_TEXT)
+
+
+@pytest.mark.parametrize("lang", ["nb", "en"])
+def test_text_answers_and_descriptions_are_inert_in_markdown(lang):
+    from sivreg.render import to_markdown
+    p = _in_house_project_with_text_answers()
+    a = sivreg.assess(p, as_of="2026-11-26", lang=lang)
+    steps = [s for o in a.to_dict()["outcomes"].values() for s in o["trace"]
+             if s.get("question") == "inhouse.device_name"]
+    assert steps, "the text answer is in the reasoning"
+    md = to_markdown(a, lang)
+    assert "<script>" not in md and "**fet**" not in md and "[lenke](" not in md
+    lines = md.splitlines()
+    assert not any(line.startswith(("# Forfalsket", "- falsk")) for line in lines)
+    from sivreg.render.html import to_html
+    html = to_html(a, lang, project=p)
+    assert "<script>" not in html and "&lt;script&gt;" in html

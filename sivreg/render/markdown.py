@@ -12,10 +12,19 @@ from .text import answer_label, citations_text, finding_label, rule_label, t, va
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-!|])")
 
 
+_LINE_BREAKS = re.compile(r"\s*[\r\n]+\s*")
+
+
+def _one_line(text) -> str:
+    """User text on one line: a line break inside a list item or heading would let the next
+    line start a heading or a list of its own (a description or a text answer may have them)."""
+    return _LINE_BREAKS.sub(" ", str(text))
+
+
 def md_escape(text) -> str:
     """Escape Markdown and HTML specials in text a user typed (HTML specials become
     entities, so no renderer can read them as tags)."""
-    s = str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    s = _one_line(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return _MD_SPECIAL.sub(r"\\\1", s)
 
 
@@ -26,14 +35,14 @@ def md_text(text) -> str:
     """Escape a sentence for Markdown without cluttering it: HTML specials become entities
     and inline markup characters are backslash-escaped (notes can carry user text, e.g. a
     module title)."""
-    s = str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    s = _one_line(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return _MD_INLINE.sub(r"\\\1", s)
 
 
 def step_line(step: dict, lang: str, book: Rulebook) -> str:
     parts = [rule_label(step["rule"], lang, book)]
     if step.get("question"):
-        parts.append(f"→ {answer_label(step['question'], step.get('answer'), lang, book)}")
+        parts.append(f"→ {md_text(answer_label(step['question'], step.get('answer'), lang, book))}")
     if step.get("finding"):
         parts.append(f"→ **{finding_label(step['finding'], lang, book)}**")
     line = " ".join(parts)
