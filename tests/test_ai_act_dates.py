@@ -139,6 +139,9 @@ def test_art_50_note_names_the_marking_transition_only_in_the_amended_scenario()
         del PROJECTS["generator_unanswered"]
     ob = obligation(amended, "ai.art_50_2_mark_output")["applies_from"]["EU"]
     assert ob["date"] == "2026-08-02" and "2 December 2026" in ob["note"]
+    # the earlier date is a conservative assumption, stated on the obligation
+    assert "2026-12-02" in obligation(amended, "ai.art_50_2_mark_output")["note"]
+    assert "note" not in obligation(original, "ai.art_50_2_mark_output")
     # the question is offered only where the scenario makes the two dates differ
     assert "ai.art_50_2_existing" in amended["optional_questions"]
     ob = obligation(original, "ai.art_50_2_mark_output")["applies_from"]["EU"]

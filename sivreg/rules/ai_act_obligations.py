@@ -56,8 +56,8 @@ def contribute(ctx):
     mine = [oid for oid, who in duties if (provider if who == "provider" else deployer)]
     dues = []
     for oid in mine:
-        date_id = _marking_date(ctx) if oid == "ai.art_50_2_mark_output" else "ai_act.art_50"
-        ctx.oblige(oid, applies_from=date_id)
+        date_id, note = (_marking_date(ctx) if oid == "ai.art_50_2_mark_output" else ("ai_act.art_50", None))
+        ctx.oblige(oid, applies_from=date_id, note=note)
         dues.append(ctx.date(date_id)["EU"]["date"])
     if mine:
         ctx.act("ai.act.transparency_notice", due=min(d for d in dues if d) if any(dues) else None)
@@ -93,19 +93,23 @@ def _incident_reporting(ctx, date_id: str) -> None:
         ctx.oblige("ai.art_73_10_device_incidents", applies_from=date_id)
 
 
-def _marking_date(ctx) -> str:
-    """Date id for the Art 50(2) marking duty. Regulation (EU) 2026/1744 gives systems already
-    on the market before 2 August 2026 until 2 December 2026 (secondary sources); the Act as
-    first adopted gives no such period. The question is asked (as an optional one) only where
-    the chosen scenario makes the two dates differ; without an answer the general date stands,
-    and the date's note names the later one."""
+def _marking_date(ctx) -> tuple[str, str | None]:
+    """(date id, note) for the Art 50(2) marking duty. Regulation (EU) 2026/1744 gives systems
+    already on the market before 2 August 2026 until 2 December 2026 (secondary sources); the
+    Act as first adopted gives no such period. The question is asked (as an optional one) only
+    where the chosen scenario makes the two dates differ. Without a yes, the general (earlier)
+    date is kept: a conservative assumption, stated on the obligation."""
     general, existing = "ai_act.art_50", "ai_act.art_50_2_existing"
-    if ctx.date(general)["EU"]["date"] == ctx.date(existing)["EU"]["date"]:
-        return general
-    if ctx.ask_optional("ai.art_50_2_existing") == "yes":
+    later = ctx.date(existing)["EU"]["date"]
+    if ctx.date(general)["EU"]["date"] == later:
+        return general, None
+    answer = ctx.ask_optional("ai.art_50_2_existing")
+    if answer == "yes":
         ctx.step("ai.art_50_2.existing_system", finding="rule.applies")
-        return existing
-    return general
+        return existing, None
+    if answer == "no":
+        return general, None
+    return general, ctx.note_text("note.ai.art_50_2_assumed", {"date": later})
 
 
 def _high_risk(ctx, extra, provider: bool, deployer: bool) -> None:
