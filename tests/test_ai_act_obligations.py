@@ -171,3 +171,17 @@ def test_in_house_device_on_the_annex_iii_route_keeps_full_incident_reporting_ma
     ob = obligation(result, "ai.art_73_serious_incidents")
     assert ob["certainty"] == "uncertain" and "Art 5(5)" in ob["note"]
     assert ob["applies_from"]["EU"]["date"] == "2027-12-02"
+
+
+def test_device_ai_also_in_annex_iii_keeps_annex_iii_duties_marked_uncertain():
+    # HC-56: the public hospital "may need registration (Art 49(3))"; Art 26(8), 26(11) and 49
+    # refer to systems listed in Annex III while Annex I prevails (MDCG 2025-6 Q27).
+    result = run({**DEVICE_IIB, **AI, "ai.annex_iii": ["5d"]})
+    assert result["outcomes"]["ai_act_risk"]["high_risk_route"] == "annex_i"
+    for oid in ("ai.art_26_8_registration", "ai.art_26_11_inform_persons", "ai.art_49_1_registration"):
+        ob = obligation(result, oid)
+        assert ob["certainty"] == "uncertain" and "Annex III" in ob["note"], oid
+        assert ob["applies_from"]["EU"]["date"] == "2028-08-02"
+    plain = run({**NOT_DEVICE, **AI, "ai.annex_iii": ["5d"], "ai.art_6_3_condition": "none"})
+    for oid in ("ai.art_26_8_registration", "ai.art_26_11_inform_persons", "ai.art_49_1_registration"):
+        assert obligation(plain, oid).get("certainty", "stated") == "stated"

@@ -9,7 +9,8 @@ notified body; internal control for Annex III points 2-9, Art 43(2)), 47 (declar
 only fundamental-rights infringements, Art 73(10), the rest through MDR/IVDR vigilance).
 Deployers of high-risk AI systems: Art 26(1), (2), (4), (5), (6), (9), (12) always; 26(7) when
 workers are subject to the system; 26(8), 26(11) and Art 27 for Annex III systems (26(8) and
-Art 27 for public bodies; Art 27 also for Annex III 5(c)).
+Art 27 for public bodies; Art 27 also for Annex III 5(c)). For device AI that is also listed in
+Annex III (Annex I prevails), 26(8), 26(11), 49(1) and 27 are kept but marked uncertain.
 Everyone in scope: Art 4 (AI literacy). Art 50: 50(1), 50(2) providers; 50(3), 50(4) deployers;
 for 50(2) marking, systems already on the market get until 2 December 2026 under the amended Act.
 The high-risk dates follow the route: Annex I (device AI) or Annex III, per scenario.
@@ -93,6 +94,17 @@ def _incident_reporting(ctx, date_id: str) -> None:
         ctx.oblige("ai.art_73_10_device_incidents", applies_from=date_id)
 
 
+def _annex_iii_device(ctx, oid: str, date_id: str) -> None:
+    """Device AI that is high-risk under Art 6(1) and also listed in Annex III. Art 26(8),
+    26(11) and 49 speak of systems "listed in" or "referred to in" Annex III, while MDCG 2025-6
+    Q27 makes Annex I prevail for conformity assessment. Whether these duties apply is not
+    settled (HC-56: registration "may" be needed); like the FRIA (fact base F28) they are kept,
+    marked uncertain."""
+    ctx.step("ai.annex_iii_device_duty", finding="rule.applies", note="note.ai.annex_iii_device_uncertain")
+    ctx.oblige(oid, applies_from=date_id, certainty="uncertain",
+               note=ctx.note_text("note.ai.annex_iii_device_uncertain"))
+
+
 def _marking_date(ctx) -> tuple[str, str | None]:
     """(date id, note) for the Art 50(2) marking duty. Regulation (EU) 2026/1744 gives systems
     already on the market before 2 August 2026 until 2 December 2026 (secondary sources); the
@@ -124,6 +136,9 @@ def _high_risk(ctx, extra, provider: bool, deployer: bool) -> None:
             for oid in ("ai.art_43_3_within_mdr", "ai.art_47_declaration", "ai.art_48_ce_marking",
                         "ai.art_72_post_market_monitoring", "ai.art_73_10_device_incidents"):
                 ctx.oblige(oid, applies_from=date_id)
+            if points:
+                # Art 49(1) names systems "listed in Annex III"; see _annex_iii_device().
+                _annex_iii_device(ctx, "ai.art_49_1_registration", date_id)
             ctx.act("ai.act.integrate_with_mdr")
         else:
             biometric = any(p.startswith("Annex III 1(") for p in points)
@@ -147,9 +162,13 @@ def _high_risk(ctx, extra, provider: bool, deployer: bool) -> None:
         return
     if route == "annex_iii":
         ctx.oblige("ai.art_26_11_inform_persons", applies_from=date_id)
+    else:
+        _annex_iii_device(ctx, "ai.art_26_11_inform_persons", date_id)
     public = ctx.yes("ai.public_body")
     if public and route == "annex_iii":
         ctx.oblige("ai.art_26_8_registration", applies_from=date_id)
+    elif public:
+        _annex_iii_device(ctx, "ai.art_26_8_registration", date_id)
     if not (public or "Annex III 5(c)" in points):
         ctx.checked("ai.art_27", False)
         return
