@@ -5,6 +5,8 @@ from road_helpers import MDSW_IIB, assess, by_id
 IVD = {**{k: v for k, v in MDSW_IIB.items() if not k.startswith("mdr.")},
        "regime.ivd_information": "yes", "regime.data_sources": "ivd_only", "ivdr.rules": ["r3_cancer"]}
 INTERVENTIONAL = {"ci.design": "prospective", "ci.ce_marked": "no", "ci.ivd_art58": ["interventional"]}
+BIOPSY = {"ci.design": "prospective", "ci.ce_marked": "no", "ci.ivd_art58": ["surgically_invasive_sampling"],
+          "ci.ivd_companion": "no"}
 
 
 def _study(answers):
@@ -13,19 +15,31 @@ def _study(answers):
 
 
 def test_low_risk_sampling_unknown_is_an_explicit_assumption():
-    # IVDR Art 66(7): start after validation only for low-risk sample collection; not knowing
-    # means waiting for authorisation, and the study says so
-    s = _study({**INTERVENTIONAL, "ci.ivd_low_risk_sampling": "unknown"})
+    # IVDR Art 66(7)(a): start after validation only for Art 58(1)(a) studies whose sample
+    # collection is not a major clinical risk; not knowing means waiting for authorisation,
+    # and the study says so
+    s = _study({**BIOPSY, "ci.ivd_low_risk_sampling": "unknown"})
     assert s["start"]["rule"] == "start.ivd_after_authorisation"
     assert s["start"]["assumption"] == "ivd.authorisation_assumed"
     assert "ivd.authorisation_assumed" in [t["rule"] for t in s["trace"]]
 
 
 def test_low_risk_sampling_answered_needs_no_assumption():
-    s = _study({**INTERVENTIONAL, "ci.ivd_low_risk_sampling": "no"})
+    s = _study({**BIOPSY, "ci.ivd_low_risk_sampling": "no"})
     assert s["start"]["rule"] == "start.ivd_after_authorisation" and "assumption" not in s["start"]
-    s = _study({**INTERVENTIONAL, "ci.ivd_low_risk_sampling": "yes"})
+    s = _study({**BIOPSY, "ci.ivd_low_risk_sampling": "yes"})
     assert s["start"]["rule"] == "start.ivd_after_validation" and "assumption" not in s["start"]
+
+
+def test_interventional_ivd_study_always_waits_for_authorisation():
+    # Art 66(7)(b): studies under Art 58(1)(b)-(c) and 58(2) need authorisation, low-risk
+    # sampling or not; the sampling question is not asked
+    a = assess(IVD, [{"id": "s", "title": "S", "answers": {**INTERVENTIONAL, "ci.ivd_low_risk_sampling": "yes"}}])
+    s = a["outcomes"]["clinical_investigation"]["studies"][0]
+    assert s["start"]["rule"] == "start.ivd_after_authorisation" and "assumption" not in s["start"]
+    assert [p["days"] for p in s["start"]["periods"]] == [10, 45, 20] and "20 days" in s["start"]["text"]
+    a = assess(IVD, [{"id": "s", "title": "S", "answers": INTERVENTIONAL}])
+    assert "ci.ivd_low_risk_sampling" not in a["optional_questions"]
 
 
 def test_ce_within_purpose_cites_article_82():

@@ -204,15 +204,20 @@ def _start(sub, regime, cls, rule, value):
         ps = [period(sub, "ci.notice")]
         return "start.after_notice", ps, ps[0]["days"]
     if value == "performance_study_application":
-        low = sub.ask_optional("ci.ivd_low_risk_sampling")
-        if low == "yes":
+        # IVDR Art 66(7): only a study under Art 58(1)(a) (surgically invasive sample-taking,
+        # nothing else of 58(1)(b)-(c) or 58(2)) whose specimen collection is not a major
+        # clinical risk may start after validation; every other study waits for authorisation.
+        point_a = _ivd_point_a(sub, rule)
+        low = sub.ask_optional("ci.ivd_low_risk_sampling") if point_a is not False else None
+        if point_a and low == "yes":
             ps = [period(sub, "ivd.low_risk_start")]
             return "start.ivd_after_validation", ps, ps[0]["days"]
-        if low is None:
-            # Not known whether sample collection is low-risk (Art 66(7)(a)): plan for the
-            # longer route, authorisation (66(7)(b)), and say that this is an assumption.
+        if point_a is None or (point_a and low is None):
+            # Not known whether point (a) applies: plan for the longer route, authorisation
+            # (66(7)(b)), and say that this is an assumption.
             sub.step("ivd.authorisation_assumed", "assumption", finding=None, note="note.ivd_authorisation_assumed")
-        ps = [period(sub, "ci.validation"), period(sub, "ivd.authorisation")]
+        ps = [period(sub, "ci.validation"), period(sub, "ivd.authorisation"),
+              period(sub, "ivd.authorisation_extension")]
         return "start.ivd_after_authorisation", ps, ps[0]["days"] + ps[1]["days"]
     if value == "performance_study_notification":
         if rule == "ivd.art_70_1":
@@ -222,6 +227,19 @@ def _start(sub, regime, cls, rule, value):
     if value == "no_dmp_submission":
         return "start.no_dmp", [], None
     return "start.not_ci", [], None
+
+
+def _ivd_point_a(sub, rule):
+    """True if the performance study falls only under IVDR Art 58(1)(a), False if it falls
+    under 58(1)(b), (c) or 58(2), None while that is not known."""
+    triggers = sub.given("ci.ivd_art58") if rule == "ivd.art_58_1" else sub.ask_optional("ci.ivd_art58")
+    if triggers is None or triggers == "unknown":
+        return None
+    triggers = {t for t in triggers if t != "none"}
+    if triggers != {"surgically_invasive_sampling"}:
+        return False
+    companion = sub.ask_optional("ci.ivd_companion")
+    return None if companion is None else companion == "no"
 
 
 def _hardware_bound(sub) -> bool:
@@ -244,7 +262,7 @@ def _details(sub, regime, cls, rule, value):
             args["validation"] = p["days"]
         elif p["id"] in ("ci.authorisation", "ivd.authorisation"):
             args["authorisation"] = p["days"]
-        elif p["id"] == "ci.authorisation_extension":
+        elif p["id"] in ("ci.authorisation_extension", "ivd.authorisation_extension"):
             args["extension"] = p["days"]
         elif p["id"] in ("ci.notice", "ivd.notice"):
             args["notice"] = p["days"]
