@@ -74,3 +74,9 @@ def test_invasive_hardware_moves_the_start_to_authorisation():
     # software with a purpose of its own is not asked (non-invasive, fact D15)
     own = assess(MDSW_IIB, [{"id": "s", "title": "S", "answers": study}])
     assert own["outcomes"]["clinical_investigation"]["studies"][0]["start"]["rule"] == "start.after_validation"
+
+
+def test_ivd_language_duty_cites_ivdr_annex_i_20():
+    # fact G4: the label and instructions of IVDR Annex I §20 must be in Norwegian
+    a = assess({**IVD, "ci.study_planned": "no", "lang.norwegian_information": "no"})
+    assert "ivdr.annex_i_20" in by_id(a["obligations"])["lang.norwegian"]["refs"]
