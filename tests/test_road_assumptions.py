@@ -80,3 +80,14 @@ def test_ivd_language_duty_cites_ivdr_annex_i_20():
     # fact G4: the label and instructions of IVDR Annex I §20 must be in Norwegian
     a = assess({**IVD, "ci.study_planned": "no", "lang.norwegian_information": "no"})
     assert "ivdr.annex_i_20" in by_id(a["obligations"])["lang.norwegian"]["refs"]
+
+
+def test_ivd_in_house_documentation_for_class_c_is_not_shown_as_binding():
+    # IVDR Art 5(5)(g): binding for class D; classes A-C only under national law (not checked)
+    from road_helpers import IN_HOUSE
+    ivd = {**{k: v for k, v in IN_HOUSE.items() if not k.startswith("mdr.")}, "regime.ivd_information": "yes",
+           "regime.data_sources": "ivd_only", "inhouse.iso_15189": "yes"}
+    c = by_id(assess({**ivd, "ivdr.rules": ["r3_cancer"]})["obligations"])["inhouse.documentation"]
+    assert c["certainty"] == "uncertain" and c["note"]
+    d = by_id(assess({**ivd, "ivdr.rules": ["r1_transfusion_transplant"]})["obligations"])["inhouse.documentation"]
+    assert d.get("certainty", "stated") == "stated"

@@ -36,7 +36,15 @@ def contribute(ctx) -> None:
         return  # the documentation and the language of the information are the manufacturer's
     items = checklist(ctx, "ivdr_annex_ii_iii" if regime == "IVDR" else "mdr_annex_ii_iii")
     if conf.value == "in_house_exemption":
-        ctx.oblige("inhouse.documentation", checklist=items)
+        extra = {}
+        dc = ctx.state.outcomes["device_class"]
+        cls = dc.value if dc.status == "determined" else None
+        if regime == "IVDR" and cls in ("A", "B", "C"):
+            # IVDR Art 5(5)(g) binds class D; for A-C only where national law says so (not
+            # checked for Norway): recommended, and shown as uncertain.
+            rule = ctx.book.rules["inhouse.f_ivd_national"]
+            extra = {"certainty": rule.get("certainty", "uncertain"), "note": rule["note"][ctx.lang]}
+        ctx.oblige("inhouse.documentation", checklist=items, **extra)
     else:
         ctx.oblige("mdr.technical_documentation", checklist=items)
     act(ctx, "act.technical_documentation", checklist=items)
