@@ -16,7 +16,8 @@ it follows the MDR/IVDR route and the Annex I dates.
 """
 from __future__ import annotations
 
-ANNEX_III = (("1c", "ai.annex_iii.1c", "Annex III 1(c)"),
+ANNEX_III = (("1b", "ai.annex_iii.1b", "Annex III 1(b)"),
+             ("1c", "ai.annex_iii.1c", "Annex III 1(c)"),
              ("4a", "ai.annex_iii.4a", "Annex III 4(a)"),
              ("4b", "ai.annex_iii.4b", "Annex III 4(b)"),
              ("5a", "ai.annex_iii.5a", "Annex III 5(a)"),

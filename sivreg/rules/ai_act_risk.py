@@ -41,7 +41,7 @@ def decide(ctx) -> str:
 
     annex_i = art_6.art_6_1(ctx)
     points, annex_iii_high, derogation = art_6.annex_iii(ctx, emotion, annex_i)
-    transparency = art_50.duties(ctx, emotion)
+    transparency = art_50.duties(ctx, emotion, points)
     ctx.set("annex_iii", points)
     ctx.set("emotion_recognition", emotion)
     ctx.set("art_6_3_derogation", derogation)
