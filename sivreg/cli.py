@@ -23,7 +23,7 @@ from . import __version__
 from .catalogue import rulebook
 from .engine import assess
 from .errors import InputError, SivregError
-from .io import assessment_json, load
+from .io import assessment_json, error_text, load
 from .model import TOPICS
 
 # Modules that add subcommands: each has register(subparsers) and sets func on its parser.
@@ -57,18 +57,24 @@ def cmd_assess(args) -> int:
     return 0
 
 
+def _t(key: str, lang: str, **args) -> str:
+    text = rulebook().text(key, lang)
+    return text.format(**args) if args else text
+
+
 def cmd_validate(args) -> int:
+    from .io import problem_text
     problems = []
     for f in args.files:
         try:
             load(f)
-            print(f"ok  {f}")
+            print(f"{_t('cli.ok', args.lang)}  {f}")
         except InputError as exc:
             problems.extend(exc.problems)
     if problems:
-        print(f"\n{len(problems)} problem(s):", file=sys.stderr)
+        print("\n" + _t("cli.problems", args.lang, n=len(problems)), file=sys.stderr)
         for p in problems:
-            print(f"  {p}", file=sys.stderr)
+            print(f"  {problem_text(p, args.lang)}", file=sys.stderr)
         return 1
     return 0
 
@@ -136,7 +142,7 @@ def summary_rows(directory: str, as_of=None, scenario=None, lang="nb"):
         try:
             a = assess(load(f), as_of=as_of, scenario=scenario, lang=lang).to_dict()
         except SivregError as exc:
-            errors.append((str(f), str(exc)))
+            errors.append((str(f), error_text(exc, lang)))
             continue
         except Exception as exc:  # a bug in one rule must not hide the other projects
             errors.append((str(f), f"internal error: {type(exc).__name__}: {exc}"))
@@ -159,7 +165,7 @@ def cmd_summary(args) -> int:
     for r in rows:
         print("  ".join(str(r[c]).ljust(widths[c]) for c in cols))
     for f, msg in errors:
-        print(f"\nERROR {f}:\n  {msg}", file=sys.stderr)
+        print(f"\n{_t('cli.summary_error', args.lang)} {f}:\n  " + msg.replace("\n", "\n  "), file=sys.stderr)
     return 1 if errors else 0
 
 
@@ -178,6 +184,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     v = sub.add_parser("validate", help="check answers files, reporting every problem")
     v.add_argument("files", nargs="+")
+    v.add_argument("--lang", choices=("nb", "en"), default="nb", help="language of the messages")
     v.set_defaults(func=cmd_validate)
 
     q = sub.add_parser("questions", help="the question catalogue")
@@ -210,10 +217,14 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv=None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    lang = getattr(args, "lang", None) if getattr(args, "lang", None) in ("nb", "en") else "nb"
     try:
         return args.func(args) or 0
     except SivregError as exc:
-        print(f"sivreg: error\n{exc}", file=sys.stderr)
+        try:
+            print(f"{_t('cli.error', lang)}\n{error_text(exc, lang)}", file=sys.stderr)
+        except Exception:  # the rulebook itself cannot be read: say it in plain words
+            print(f"sivreg: error\n{exc}", file=sys.stderr)
         return 1
     except BrokenPipeError:  # output piped into `head` and the like
         try:
@@ -222,13 +233,16 @@ def main(argv=None) -> int:
             pass
         return 0
     except KeyboardInterrupt:
-        print("sivreg: interrupted", file=sys.stderr)
+        print(_t("cli.interrupted", lang), file=sys.stderr)
         return 130
     except Exception as exc:  # an internal error: a short message, never a traceback
         if os.environ.get("SIVREG_DEBUG"):
             raise
-        print(f"sivreg: internal error ({type(exc).__name__}: {exc}). "
-              "Run with SIVREG_DEBUG=1 for details and report it.", file=sys.stderr)
+        try:
+            msg = _t("cli.internal_error", lang, kind=type(exc).__name__, detail=exc)
+        except Exception:
+            msg = f"sivreg: internal error ({type(exc).__name__}: {exc}). Run with SIVREG_DEBUG=1 for details."
+        print(msg, file=sys.stderr)
         return 2
 
 

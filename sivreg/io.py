@@ -27,7 +27,7 @@ from pathlib import Path
 
 from . import yamlstrict
 from .catalogue import UNKNOWN, Rulebook, rulebook
-from .errors import InputError, Problem
+from .errors import InputError, Problem, SivregError
 from .model import PROJECT_SCHEMA, Answers, Part, Project
 
 _UMASK = os.umask(0)
@@ -47,6 +47,43 @@ PART_KEYS = ("id", "title", "answers")
 MAX_TEXT = {"title": 300, "owner": 300, "description": 20_000, "answer": 20_000}
 
 
+Term = yamlstrict.Term
+KeyedProblem = yamlstrict.KeyedProblem
+
+
+def _P(file, line, field, msg) -> KeyedProblem:
+    """A problem from a message (key, args): English as its text, any language on demand."""
+    key, args = msg
+    return KeyedProblem(file, line, field, message_text(key, args, "en"), key, tuple(args.items()))
+
+
+def message_text(key: str, args, lang: str, book: Rulebook | None = None) -> str:
+    """A problem message in nb or en (Term arguments are message keys themselves)."""
+    book = book or rulebook()
+    args = dict(args)
+    shown = {k: book.text(v, lang) if isinstance(v, Term) else v for k, v in args.items()}
+    try:
+        return book.text(key, lang).format(**shown)
+    except KeyError:  # a rulebook without this message (its own files): the module's English
+        return yamlstrict._EN.get(key, key).format(**shown)
+
+
+def problem_text(p: Problem, lang: str, book: Rulebook | None = None) -> str:
+    """One problem as `file:line [field]: message`, the message in the language."""
+    if not isinstance(p, KeyedProblem) or not p.key:
+        return str(p)
+    where = f"{p.file}:{p.line}" if p.line else p.file
+    field = f" [{p.field}]" if p.field else ""
+    return f"{where}{field}: {message_text(p.key, p.args, lang, book)}"
+
+
+def error_text(exc: SivregError, lang: str, book: Rulebook | None = None) -> str:
+    """A user error in the language: every problem of an InputError on its own line."""
+    if isinstance(exc, InputError):
+        return "\n".join(problem_text(p, lang, book) for p in exc.problems)
+    return str(exc)
+
+
 def _show(value, limit: int = 60) -> str:
     """A value as it appears in a message: repr, cut short (a hostile file can put a
     megabyte, or a million aliased values, where one word was expected)."""
@@ -59,7 +96,7 @@ def _show(value, limit: int = 60) -> str:
 # Dates sivreg accepts: deadlines are computed by adding and subtracting days and years,
 # which must stay inside Python's calendar (year 1 to 9999).
 DATE_RANGE = ("1900-01-01", "2199-12-31")
-DATE_RULE = f"a real date YYYY-MM-DD between {DATE_RANGE[0]} and {DATE_RANGE[1]}"
+DATE_RULE = f"a real date YYYY-MM-DD between {DATE_RANGE[0]} and {DATE_RANGE[1]}"  # argparse (English)
 
 
 def valid_date(value) -> bool:
@@ -76,30 +113,36 @@ def valid_date(value) -> bool:
 _is_date = valid_date
 
 
-def _text_problem(value: str, kind: str, one_line: bool) -> str | None:
+def _date_msg(value):
+    return ("input.date", {"first": DATE_RANGE[0], "last": DATE_RANGE[1], "found": _show(value)})
+
+
+def _text_problem(value: str, kind: str, one_line: bool):
     """What is wrong with a free text, or None: too long, or control characters (a terminal
     escape sequence in a title would act on the screen of whoever prints the report)."""
     limit = MAX_TEXT[kind]
     if len(value) > limit:
-        return f"too long ({len(value):,} characters; at most {limit:,})"
+        return ("input.too_long", {"n": f"{len(value):,}", "limit": f"{limit:,}"})
     allowed = "" if one_line else "\n\t\r"
     for ch in value:
         if unicodedata.category(ch) in ("Cc", "Cs") and ch not in allowed:
-            what = "a line break" if ch in "\n\r" else f"the control character U+{ord(ch):04X}"
-            return f"contains {what}; {'write it on one line' if one_line else 'remove it'}"
+            if ch in "\n\r":
+                return ("input.line_break", {})
+            return ("input.control_char", {"char": f"U+{ord(ch):04X}"})
     return None
 
 
 def _type_name(v) -> str:
-    for kind, name in ((dict, "a mapping"), (list, "a list"), (str, "text"), ((int, float), "a number"),
+    for kind, name in ((dict, "mapping"), (list, "list"), (str, "text"), ((int, float), "number"),
                        (type(None), "nothing")):
         if isinstance(v, kind):
-            return name
+            return Term(f"input.type.{name}")
     return type(v).__name__
 
 
-def check_answer(question, value) -> str | None:
-    """None if the value is allowed for the question, else what is allowed (one line)."""
+def answer_problem(question, value):
+    """None if the value is allowed for the question, else the message (key, args) saying
+    what is allowed."""
     if value == UNKNOWN:
         return None
     t = question.type
@@ -107,38 +150,45 @@ def check_answer(question, value) -> str | None:
         allowed = question.allowed_values()
         if isinstance(value, str) and value in allowed:
             return None
-        return f"found {_show(value)}; allowed: {', '.join(allowed)}, {UNKNOWN}"
+        return ("input.allowed", {"found": _show(value), "allowed": ", ".join([*allowed, UNKNOWN])})
     if t == "multi":
-        allowed = question.allowed_values()
+        allowed = ", ".join(question.allowed_values())
         if not isinstance(value, list) or not value:
-            return f"expected a list of one or more of: {', '.join(allowed)} (or {UNKNOWN}); found {_type_name(value)}"
-        bad = [v for v in value if not isinstance(v, str) or v not in allowed]
+            return ("input.multi_expected", {"allowed": allowed, "found": _type_name(value)})
+        bad = [v for v in value if not isinstance(v, str) or v not in question.allowed_values()]
         if bad:
-            return f"{', '.join(map(_show, bad[:5]))} not allowed; allowed: {', '.join(allowed)}"
+            return ("input.multi_bad", {"bad": ", ".join(map(_show, bad[:5])), "allowed": allowed})
         if "none" in value and len(value) > 1:
-            return "'none' cannot be combined with other choices"
+            return ("input.none_combined", {})
         if len(set(value)) != len(value):
-            return "a choice is listed twice"
+            return ("input.choice_twice", {})
         return None
     if t == "text":
         if not isinstance(value, str):
-            return f"expected text, found {_type_name(value)}"
+            return ("input.expected_text", {"found": _type_name(value)})
         return _text_problem(value, "answer", one_line=False)
     if t == "date":
-        return None if _is_date(value) else f"expected {DATE_RULE}, found {_show(value)}"
+        return None if _is_date(value) else _date_msg(value)
     if t == "number":
         if isinstance(value, float) and not math.isfinite(value):
-            return f"expected a number, found {_show(value)}"
-        return None if isinstance(value, (int, float)) else f"expected a number, found {_type_name(value)}"
-    return f"unknown question type {t}"
+            return ("input.expected_number", {"found": _show(value)})
+        return None if isinstance(value, (int, float)) else ("input.expected_number", {"found": _type_name(value)})
+    return ("input.unknown_type", {"type": t})
+
+
+def check_answer(question, value, lang: str = "en", book: Rulebook | None = None) -> str | None:
+    """None if the value is allowed for the question, else what is allowed (one line, in
+    the language)."""
+    msg = answer_problem(question, value)
+    return None if msg is None else message_text(*msg, lang, book)
 
 
 def _answers(obj, file, where, book: Rulebook, problems: list) -> Answers:
     if obj is None:
         return Answers.of({})
     if not isinstance(obj, dict):
-        problems.append(Problem(file, getattr(obj, "line", None), where,
-                                f"expected a mapping of question ids to answers, found {_type_name(obj)}"))
+        problems.append(_P(file, getattr(obj, "line", None), where,
+                           ("input.answers_not_mapping", {"found": _type_name(obj)})))
         return Answers.of({})
     values = {}
     for qid, value in obj.items():
@@ -146,14 +196,14 @@ def _answers(obj, file, where, book: Rulebook, problems: list) -> Answers:
         q = book.questions.get(qid)
         if q is None:
             near = [k for k in book.questions if k.split(".")[-1] == qid.split(".")[-1]]
-            hint = f" (did you mean {near[0]}?)" if near else " (see `sivreg questions` for the list)"
-            problems.append(Problem(file, line, f"{where}.{_name(qid)}", f"unknown question{hint}"))
+            msg = ("input.unknown_question_near", {"near": near[0]}) if near else ("input.unknown_question", {})
+            problems.append(_P(file, line, f"{where}.{_name(qid)}", msg))
             continue
         if value is None:  # ~ = not answered yet
             continue
-        msg = check_answer(q, value)
+        msg = answer_problem(q, value)
         if msg:
-            problems.append(Problem(file, line, f"{where}.{qid}", msg))
+            problems.append(_P(file, line, f"{where}.{qid}", msg))
             continue
         values[qid] = value
     return Answers.of(values)
@@ -163,16 +213,16 @@ def _text(obj, key, file, where, problems, required=False):
     v = obj.get(key) if isinstance(obj, dict) else None
     if v is None:
         if required:
-            problems.append(Problem(file, getattr(obj, "line", None), f"{where}.{key}", "missing required field"))
+            problems.append(_P(file, getattr(obj, "line", None), f"{where}.{key}", ("input.required", {})))
         return ""
     if not isinstance(v, (str, int, float)):
-        problems.append(Problem(file, obj.line_of(key), f"{where}.{key}", f"expected text, found {_type_name(v)}"))
+        problems.append(_P(file, obj.line_of(key), f"{where}.{key}", ("input.expected_text", {"found": _type_name(v)})))
         return ""
     v = str(v)
     if key in MAX_TEXT:
         bad = _text_problem(v, key, one_line=key != "description")
         if bad:
-            problems.append(Problem(file, obj.line_of(key), f"{where}.{key}", bad))
+            problems.append(_P(file, obj.line_of(key), f"{where}.{key}", bad))
             return ""
     return v
 
@@ -185,8 +235,8 @@ def _name(key: str, limit: int = 80) -> str:
 def _keys(obj, allowed, file, where, problems):
     for k in obj:
         if k not in allowed:
-            problems.append(Problem(file, obj.line_of(k), f"{where}.{_name(k)}" if where else _name(k),
-                                    f"unknown key; allowed: {', '.join(allowed)}"))
+            problems.append(_P(file, obj.line_of(k), f"{where}.{_name(k)}" if where else _name(k),
+                               ("input.unknown_key", {"allowed": ", ".join(allowed)})))
 
 
 def _parts(obj, key, file, book, problems) -> tuple[Part, ...]:
@@ -194,20 +244,20 @@ def _parts(obj, key, file, book, problems) -> tuple[Part, ...]:
     if raw is None:
         return ()
     if not isinstance(raw, list):
-        problems.append(Problem(file, obj.line_of(key), key, f"expected a list of {{id, title, answers}}, found {_type_name(raw)}"))
+        problems.append(_P(file, obj.line_of(key), key, ("input.parts_not_list", {"found": _type_name(raw)})))
         return ()
     parts, seen = [], set()
     for i, p in enumerate(raw):
         where = f"{key}[{i}]"
         if not isinstance(p, dict):
-            problems.append(Problem(file, obj.line_of(key), where, f"expected a mapping, found {_type_name(p)}"))
+            problems.append(_P(file, obj.line_of(key), where, ("input.part_not_mapping", {"found": _type_name(p)})))
             continue
         _keys(p, PART_KEYS, file, where, problems)
         pid = _text(p, "id", file, where, problems, required=True)
         if pid and not _ID.match(pid):
-            problems.append(Problem(file, p.line_of("id"), f"{where}.id", "use letters, digits, - _ . only"))
+            problems.append(_P(file, p.line_of("id"), f"{where}.id", ("input.id_chars", {})))
         if pid in seen:
-            problems.append(Problem(file, p.line_of("id"), f"{where}.id", f"id {pid!r} used twice"))
+            problems.append(_P(file, p.line_of("id"), f"{where}.id", ("input.id_twice", {"id": pid})))
         seen.add(pid)
         parts.append(Part(pid, _text(p, "title", file, where, problems, required=True),
                           _answers(p.get("answers"), file, f"{where}.answers", book, problems)))
@@ -219,45 +269,44 @@ def project_from_data(data, source: str, book: Rulebook | None = None) -> Projec
     book = book or rulebook()
     problems: list[Problem] = []
     if data is None:
-        raise InputError([Problem(source, None, "", "the file is empty; expected an answers file "
-                                  "with project: and answers: (see `sivreg template`)")])
+        raise InputError([_P(source, None, "", ("input.empty", {}))])
     if not isinstance(data, dict):
-        raise InputError([Problem(source, getattr(data, "line", 1), "",
-                                  f"expected a mapping with project: and answers:, found {_type_name(data)}")])
+        raise InputError([_P(source, getattr(data, "line", 1), "",
+                             ("input.not_a_mapping_top", {"found": _type_name(data)}))])
     _keys(data, TOP_KEYS, source, "", problems)
     if "schema" in data and not (isinstance(data["schema"], str) and data["schema"] == PROJECT_SCHEMA):
-        problems.append(Problem(source, data.line_of("schema"), "schema", f"expected {PROJECT_SCHEMA!r}"))
+        problems.append(_P(source, data.line_of("schema"), "schema", ("input.schema", {"schema": PROJECT_SCHEMA})))
     proj = data.get("project")
     if not isinstance(proj, dict):
-        problems.append(Problem(source, data.line_of("project") if "project" in data else 1, "project",
-                                "missing or not a mapping; expected project: {id, title, owner, description}"))
+        problems.append(_P(source, data.line_of("project") if "project" in data else 1, "project",
+                           ("input.project_missing", {})))
         proj = yamlstrict.LineDict()
         proj.lines = {}
     else:
         _keys(proj, PROJECT_KEYS, source, "project", problems)
     pid = _text(proj, "id", source, "project", problems, required=True)
     if pid and not _ID.match(pid):
-        problems.append(Problem(source, proj.line_of("id"), "project.id",
-                                "use letters, digits, - _ . only (at most 80 characters)"))
+        problems.append(_P(source, proj.line_of("id"), "project.id", ("input.id_chars", {})))
     title = _text(proj, "title", source, "project", problems, required=True)
     owner = _text(proj, "owner", source, "project", problems)
     description = _text(proj, "description", source, "project", problems)
     as_of = data.get("as_of")
     if as_of is not None and not _is_date(as_of):
-        problems.append(Problem(source, data.line_of("as_of"), "as_of",
-                                f"expected {DATE_RULE}, found {_show(as_of)}"))
+        problems.append(_P(source, data.line_of("as_of"), "as_of", _date_msg(as_of)))
     jur = data.get("jurisdiction", "NO")
     if not (isinstance(jur, str) and jur in ("NO", "EU")):
-        problems.append(Problem(source, data.line_of("jurisdiction"), "jurisdiction",
-                                f"found {_show(jur)}; allowed: NO, EU"))
+        problems.append(_P(source, data.line_of("jurisdiction"), "jurisdiction",
+                           ("input.allowed", {"found": _show(jur), "allowed": "NO, EU"})))
     scenario = data.get("scenario")
     if scenario is not None and not (isinstance(scenario, str) and scenario in book.scenarios):
-        problems.append(Problem(source, data.line_of("scenario"), "scenario",
-                                f"found {_show(scenario)}; allowed: {', '.join(book.scenarios) or '(none defined)'}"))
+        problems.append(_P(source, data.line_of("scenario"), "scenario",
+                           ("input.allowed", {"found": _show(scenario),
+                                              "allowed": ", ".join(book.scenarios) or Term("input.none_defined")})))
     org = data.get("organisation")
     if org is not None and not (isinstance(org, str) and org in book.organisations):
-        problems.append(Problem(source, data.line_of("organisation"), "organisation",
-                                f"found {_show(org)}; allowed: {', '.join(book.organisations) or '(none defined)'}"))
+        problems.append(_P(source, data.line_of("organisation"), "organisation",
+                           ("input.allowed", {"found": _show(org),
+                                              "allowed": ", ".join(book.organisations) or Term("input.none_defined")})))
     answers = _answers(data.get("answers"), source, "answers", book, problems)
     modules = _parts(data, "modules", source, book, problems)
     studies = _parts(data, "studies", source, book, problems)
@@ -272,7 +321,7 @@ def load(path: str | Path, book: Rulebook | None = None) -> Project:
     """Read and check one answers file. Raises InputError naming file, line and field."""
     path = Path(path)
     if path.is_dir():
-        raise InputError([Problem(str(path), None, "", "is a folder; give an answers file (.yaml)")])
+        raise InputError([_P(str(path), None, "", ("input.is_folder", {}))])
     return project_from_data(yamlstrict.load_file(path), str(path), book)
 
 

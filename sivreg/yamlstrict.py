@@ -7,6 +7,7 @@ that errors can point at it.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
@@ -19,6 +20,37 @@ _DROPPED_TAGS = {"tag:yaml.org,2002:bool", "tag:yaml.org,2002:timestamp"}
 MAX_BYTES = 1_000_000      # larger files are refused before they are parsed
 MAX_DEPTH = 40             # mappings/lists inside each other
 MAX_NODES = 200_000        # values after every alias (*name) is expanded ("billion laughs")
+
+
+@dataclass(frozen=True)
+class KeyedProblem(Problem):
+    """A Problem whose message is also a rulebook message (`key`, in messages/core.yaml) with
+    its arguments, so that it can be shown in nb or en (`sivreg.io.problem_text`). `message`
+    is the English text, for logs and the Python API."""
+
+    key: str = ""
+    args: tuple = ()   # ((name, value), ...); a Term value is itself a message key
+
+
+class Term(str):
+    """A message argument that is a message key too (e.g. the name of a type, "a list")."""
+
+
+# English of this module's messages, for the rulebook's own files (read before any rulebook
+# exists); answers files are shown in the user's language from messages/core.yaml.
+_EN = {
+    "input.too_large": "the file is too large (more than {limit} bytes); an answers file is a few kB",
+    "input.nested": "nested more than {n} levels deep",
+    "input.aliases": "too many values once the aliases (*name) are expanded (more than {n})",
+    "input.yaml_syntax": "YAML syntax error: {detail}",
+    "input.yaml_error": "YAML error: {detail}",
+    "input.cannot_read": "cannot read file: {reason}",
+    "input.not_utf8": "the file is not UTF-8 text (save it as UTF-8)",
+}
+
+
+def problem(source, line, field, key, **args) -> KeyedProblem:
+    return KeyedProblem(source, line, field, _EN[key].format(**args), key, tuple(args.items()))
 
 
 class LineDict(dict):
@@ -73,8 +105,7 @@ _StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _c
 def _too_big(text: str, source: str) -> None:
     size = len(text.encode("utf-8", "surrogatepass")) if len(text) * 4 > MAX_BYTES else len(text)
     if size > MAX_BYTES:
-        raise InputError([Problem(source, None, "", f"the file is too large ({size:,} bytes; at most "
-                                  f"{MAX_BYTES:,}); an answers file is a few kB")])
+        raise InputError([problem(source, None, "", "input.too_large", limit=f"{MAX_BYTES:,}")])
 
 
 def _check_shape(node, source: str) -> None:
@@ -88,8 +119,7 @@ def _check_shape(node, source: str) -> None:
         if id(n) in sizes and not done:
             continue
         if depth > MAX_DEPTH:
-            raise InputError([Problem(source, n.start_mark.line + 1, "",
-                                      f"nested more than {MAX_DEPTH} levels deep")])
+            raise InputError([problem(source, n.start_mark.line + 1, "", "input.nested", n=MAX_DEPTH)])
         children = []
         if isinstance(n, yaml.SequenceNode):
             children = n.value
@@ -98,9 +128,8 @@ def _check_shape(node, source: str) -> None:
         if done:
             total = 1 + sum(sizes[id(c)] for c in children)
             if total > MAX_NODES:
-                raise InputError([Problem(source, n.start_mark.line + 1, "",
-                                          f"too many values once the aliases (*name) are expanded "
-                                          f"(more than {MAX_NODES:,})")])
+                raise InputError([problem(source, n.start_mark.line + 1, "", "input.aliases",
+                                          n=f"{MAX_NODES:,}")])
             sizes[id(n)] = total
             continue
         stack.append((n, depth, True))
@@ -125,14 +154,14 @@ def loads(text: str, source: str = "<string>"):
         finally:
             loader.dispose()
     except RecursionError:
-        raise InputError([Problem(source, None, "", f"nested more than {MAX_DEPTH} levels deep")]) from None
+        raise InputError([problem(source, None, "", "input.nested", n=MAX_DEPTH)]) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         what = exc.problem or exc.context or "invalid YAML"
-        raise InputError([Problem(source, line, "", f"YAML syntax error: {what}")]) from None
+        raise InputError([problem(source, line, "", "input.yaml_syntax", detail=what)]) from None
     except yaml.YAMLError as exc:
-        raise InputError([Problem(source, None, "", f"YAML error: {exc}")]) from None
+        raise InputError([problem(source, None, "", "input.yaml_error", detail=str(exc))]) from None
 
 
 def load_file(path: str | Path):
@@ -142,18 +171,16 @@ def load_file(path: str | Path):
         with open(path, "rb") as fh:  # never more than the limit: /dev/zero or a 20 GB log
             raw = fh.read(MAX_BYTES + 1)
     except OSError as exc:
-        raise InputError([Problem(str(path), None, "", f"cannot read file: {exc.strerror}")]) from None
+        raise InputError([problem(str(path), None, "", "input.cannot_read", reason=exc.strerror or str(exc))]) from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         if len(raw) <= MAX_BYTES:
-            raise InputError([Problem(str(path), line, "",
-                                      "the file is not UTF-8 text (save it as UTF-8)")]) from None
+            raise InputError([problem(str(path), line, "", "input.not_utf8")]) from None
         text = ""
     if len(raw) > MAX_BYTES:
-        raise InputError([Problem(str(path), None, "", f"the file is too large (more than {MAX_BYTES:,} "
-                                  "bytes); an answers file is a few kB")])
+        raise InputError([problem(str(path), None, "", "input.too_large", limit=f"{MAX_BYTES:,}")])
     return loads(text, str(path))
 
 

@@ -69,7 +69,7 @@ def test_validate_reports_every_problem_at_once(tmp_path):
     f.write_text(GOOD + "  qual.annex_xvi: maybe\n  mdr.r11_impact: bad\nextra: 1\n", encoding="utf-8")
     g = tmp_path / "other.yaml"
     g.write_text("- x\n", encoding="utf-8")
-    r = run_cli("validate", str(f), str(g))
+    r = run_cli("validate", str(f), str(g), "--lang", "en")
     assert r.returncode == 1
     assert "3 problem(s)" in r.stderr or "4 problem(s)" in r.stderr
     for needle in ("qual.annex_xvi", "mdr.r11_impact", "extra", str(g)):
@@ -86,10 +86,12 @@ def test_norway_stays_a_string(tmp_path):
 
 
 def test_missing_file_and_folder(tmp_path):
-    r = run_cli("assess", str(tmp_path / "nope.yaml"))
+    r = run_cli("assess", str(tmp_path / "nope.yaml"), "--lang", "en")
     assert r.returncode == 1 and "cannot read" in r.stderr and "Traceback" not in r.stderr
-    r = run_cli("assess", str(tmp_path))
+    r = run_cli("assess", str(tmp_path), "--lang", "en")
     assert r.returncode == 1 and "folder" in r.stderr
+    r = run_cli("assess", str(tmp_path))  # bokmål by default, like the report
+    assert r.returncode == 1 and "er en mappe" in r.stderr and "sivreg: feil" in r.stderr
 
 
 def test_bad_cli_date_is_refused():

@@ -63,12 +63,12 @@ def test_huge_file_is_refused_without_reading_it_all(tmp_path):
         fh.write(("  # " + "y" * 200 + "\n") * 100_000)  # 20 MB of comments
     with pytest.raises(InputError, match="too large"):
         sivreg.load(f)
-    r = run_cli("validate", str(f))
+    r = run_cli("validate", str(f), "--lang", "en")
     assert r.returncode == 1 and "too large" in r.stderr and "Traceback" not in r.stderr
 
 
 def test_an_endless_device_is_refused():
-    r = run_cli("assess", "/dev/zero")
+    r = run_cli("assess", "/dev/zero", "--lang", "en")
     assert r.returncode == 1 and "too large" in r.stderr and "internal error" not in r.stderr
 
 
@@ -137,7 +137,7 @@ def test_validate_lists_every_problem_with_file_line_and_field(tmp_path):
     f.write_text("project: {id: '../x', title: [a]}\nas_of: 2026-02-30\nscenario: [a]\n"
                  "answers:\n  qual.is_software: maybe\n  ci.planned_start: 2026-02-30\n"
                  "modules:\n  - {id: m, title: A}\n  - {id: m}\n", encoding="utf-8")
-    r = run_cli("validate", str(f))
+    r = run_cli("validate", str(f), "--lang", "en")
     assert r.returncode == 1 and "Traceback" not in r.stderr
     for needle in (":1 [project.id]", ":1 [project.title]", ":2 [as_of]", ":3 [scenario]",
                    ":5 [answers.qual.is_software]", ":6 [answers.ci.planned_start]", ":9 [modules[1].id]",
@@ -254,10 +254,10 @@ def test_project_ids_never_leave_the_output_folder(tmp_path, pid):
 
 # -- the dashboard ---------------------------------------------------------------------------------
 @pytest.mark.parametrize("content, expect", [
-    (b"project: " + b"[" * 5000 + b"]" * 5000, "nested"),
-    (BOMB.encode() + b"project: {id: x, title: y}\nas_of: *i\n", "aliases"),
+    (b"project: " + b"[" * 5000 + b"]" * 5000, "nøstet mer enn"),
+    (BOMB.encode() + b"project: {id: x, title: y}\nas_of: *i\n", "henvisningene (*navn)"),
     (b"project: {id: x, title: y}\nscenario: [a]\nanswers: {}\n", "[scenario]"),
-    (b"project: {id: x, title: y}\norganisation: {a: 1}\nanswers: {}\n", "found a mapping"),
+    (b"project: {id: x, title: y}\norganisation: {a: 1}\nanswers: {}\n", "fant en tabell"),
     (b"project: {id: x, title: y}\nas_of: 2026-02-30\nanswers: {}\n", "[as_of]"),
     (b"project: {id: x, title: y}\nanswers: {ci.planned_start: 2026-02-30}\n", "ci.planned_start"),
     (b"project: {id: x, title: \"a\\e[2Jb\"}\nanswers: {}\n", "U+001B"),
@@ -348,3 +348,45 @@ def test_text_answers_and_descriptions_are_inert_in_markdown(lang):
     from sivreg.render.html import to_html
     html = to_html(a, lang, project=p)
     assert "<script>" not in html and "&lt;script&gt;" in html
+
+
+# -- problems in the user's language -----------------------------------------------------------------
+BAD = "project: {id: p1, title: [a]}\nas_of: 2026-02-30\ncolour: blue\nanswers:\n  qual.is_software: maybe\n"
+
+
+def test_problems_in_bokmal_and_english_with_file_line_and_field(tmp_path):
+    from sivreg.io import error_text
+    with pytest.raises(InputError) as exc:
+        loads(BAD, source="bad.yaml")
+    nb, en = error_text(exc.value, "nb"), error_text(exc.value, "en")
+    assert en == str(exc.value)  # the Python API keeps the English text
+    for needle in ("bad.yaml:1 [project.title]: forventet tekst, fant en liste",
+                   "bad.yaml:2 [as_of]: forventet en gyldig dato", "bad.yaml:3 [colour]: ukjent nøkkel",
+                   "bad.yaml:5 [answers.qual.is_software]: fant 'maybe'; tillatt: yes, no, unknown"):
+        assert needle in nb, nb
+    assert "bad.yaml:3 [colour]: unknown key" in en
+    f = tmp_path / "bad.yaml"
+    f.write_text(BAD, encoding="utf-8")
+    r = run_cli("validate", str(f))
+    assert r.returncode == 1 and "4 problem:" in r.stderr and "ukjent nøkkel" in r.stderr
+    r = run_cli("validate", str(f), "--lang", "en")
+    assert "4 problem(s):" in r.stderr and "unknown key" in r.stderr
+
+
+def test_dashboard_and_portfolio_show_problems_in_their_language(tmp_path):
+    from test_views_questionnaire import _upload
+    from sivreg.views import Questionnaire
+    for lang, needle in (("nb", "ukjent nøkkel"), ("en", "unknown key")):
+        q = Questionnaire(lang=lang, as_of="2026-11-26")
+        _upload(q, "bad.yaml", BAD.encode())
+        assert needle in q.upload_msg.value
+        f = q.field("ci.planned_start")  # a wrong answer typed in a box: told in the page's language
+        f.text.value = "2026-02-30"
+        assert ("gyldig dato" if lang == "nb" else "real date") in f.error.value
+        assert "ci.planned_start" not in q.answers
+    src = tmp_path / "p"
+    src.mkdir()
+    (src / "bad.yaml").write_text(BAD, encoding="utf-8")
+    res = run_portfolio(src, tmp_path / "out", notebooks=False, progress=False, as_of=AS_OF)
+    assert "ukjent nøkkel" in res.entries[0].error
+    assert "ukjent nøkkel" in (tmp_path / "out" / "summary.html").read_text(encoding="utf-8")

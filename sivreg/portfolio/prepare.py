@@ -15,7 +15,7 @@ from pathlib import Path
 from ..catalogue import Rulebook
 from ..engine import assess
 from ..errors import SivregError
-from ..io import assessment_json, load
+from ..io import assessment_json, error_text, load
 
 PATTERNS = ("*.yaml", "*.yml")
 
@@ -80,7 +80,7 @@ def prepare(files, *, as_of, scenario, lang, book: Rulebook, notebook_sha256=Non
         try:
             project = load(f, book)
         except SivregError as exc:
-            entries.append(Entry(f, f.stem, status="invalid", error=str(exc)))
+            entries.append(Entry(f, f.stem, status="invalid", error=error_text(exc, lang, book)))
             continue
         if project.id in seen:
             entries.append(Entry(f, f.stem, status="invalid", project=project,
@@ -91,7 +91,7 @@ def prepare(files, *, as_of, scenario, lang, book: Rulebook, notebook_sha256=Non
         try:
             result = assess(project, as_of=as_of, scenario=scenario, lang=lang, book=book)
         except SivregError as exc:
-            entry.status, entry.error = "failed", str(exc)
+            entry.status, entry.error = "failed", error_text(exc, lang, book)
         except Exception as exc:  # a bug in a rule must not stop the other projects
             entry.status, entry.error = "failed", f"internal error: {type(exc).__name__}: {exc}"
         else:

@@ -153,7 +153,7 @@ class Field:
         if self._quiet:
             return
         value = self.value
-        problem = check_answer(self.question, value) if value is not None else None
+        problem = check_answer(self.question, value, self.lang, self.book) if value is not None else None
         if problem:
             self.error.value = f'<div class="sv-error" style="color:#9b1c1c">{esc(t("ui.invalid_answer", self.lang, self.book, problem=problem))}</div>'
             return

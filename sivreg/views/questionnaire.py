@@ -18,8 +18,8 @@ import ipywidgets as w
 
 from ..catalogue import Rulebook, rulebook
 from ..engine import assess
-from ..errors import InputError, SivregError
-from ..io import dump_project, load, loads, valid_date, valid_id
+from ..errors import SivregError
+from ..io import dump_project, error_text, load, loads, valid_date, valid_id
 from ..yamlstrict import MAX_BYTES
 from ..model import Answers, Project
 from ..render.html import esc, panel_html, to_html
@@ -267,11 +267,8 @@ class Questionnaire:
         every answer as it was."""
         try:
             project = loads(text, source=name, book=self.book)
-        except InputError as exc:
-            self._upload_error(name, str(exc))
-            return False
-        except SivregError as exc:
-            self._upload_error(name, str(exc))
+        except SivregError as exc:  # every problem, each with file:line [field], in the page's language
+            self._upload_error(name, error_text(exc, self.lang, self.book))
             return False
         except Exception as exc:  # a bug must not lose the answers on the page either
             self._upload_error(name, self._t("ui.internal_error", kind=type(exc).__name__))
