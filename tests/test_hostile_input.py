@@ -390,3 +390,16 @@ def test_dashboard_and_portfolio_show_problems_in_their_language(tmp_path):
     res = run_portfolio(src, tmp_path / "out", notebooks=False, progress=False, as_of=AS_OF)
     assert "ukjent nøkkel" in res.entries[0].error
     assert "ukjent nøkkel" in (tmp_path / "out" / "summary.html").read_text(encoding="utf-8")
+
+
+def test_dashboard_always_saves_a_file_it_can_load_again():
+    """A title pasted from a spreadsheet (tabs, line breaks), control characters or a very
+    long text must not give a saved file that the resume button then refuses (lost work)."""
+    from sivreg.views import Questionnaire
+    q = Questionnaire(lang="nb", as_of="2026-11-26")
+    q.title.value = "Sepsis\tvarsling\r\nfra Excel\x07 " + "x" * 1000
+    q.owner.value = "Intensiv\tavd.\x1b[31m"
+    q.answer("qual.is_software", "yes")
+    p = sivreg.loads(q.saved_yaml())
+    assert p.title.startswith("Sepsis varsling fra Excel x") and len(p.title) == 300
+    assert p.owner == "Intensiv avd.[31m" and p.answers.get("qual.is_software") == "yes"

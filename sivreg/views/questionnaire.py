@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import re
+import unicodedata
 from datetime import date
 
 import ipywidgets as w
@@ -19,7 +20,7 @@ import ipywidgets as w
 from ..catalogue import Rulebook, rulebook
 from ..engine import assess
 from ..errors import SivregError
-from ..io import dump_project, error_text, load, loads, valid_date, valid_id
+from ..io import MAX_TEXT, dump_project, error_text, load, loads, valid_date, valid_id
 from ..yamlstrict import MAX_BYTES
 from ..model import Answers, Project
 from ..render.html import esc, panel_html, to_html
@@ -70,6 +71,15 @@ def _ipython():
 def _slug(text: str) -> str:
     s = re.sub(r"[^A-Za-z0-9_.-]+", "-", text.strip()).strip("-._")[:80]
     return s or "prosjekt"
+
+
+def _one_line(text: str, kind: str) -> str:
+    """A typed title or owner as the answers file accepts it: pasted tabs and line breaks
+    (from a spreadsheet, say) become spaces, control characters go, and it is cut to the
+    longest text a file may hold, so that a saved file always loads again."""
+    s = "".join(" " if ch in "\t\r\n" else ch for ch in text
+                if ch in "\t\r\n" or unicodedata.category(ch) not in ("Cc", "Cs"))
+    return re.sub(r" {2,}", " ", s).strip()[: MAX_TEXT[kind]]
 
 
 def _data_link(data: str, mime: str, filename: str, label: str, css: str) -> str:
@@ -196,11 +206,11 @@ class Questionnaire:
         """The project as it stands: the base file's other fields, the typed title, id and
         owner, the assessment date and the answers."""
         pid = self.project_id.value.strip() if hasattr(self, "project_id") else self._base.id
-        title = self.title.value.strip() if hasattr(self, "title") else self._base.title
+        title = _one_line(self.title.value, "title") if hasattr(self, "title") else self._base.title
         if not valid_id(pid or ""):
             pid = _slug(pid or title)
         b = self._base
-        return Project(id=pid, title=title, answers=Answers.of(self.answers), owner=self.owner.value.strip(),
+        return Project(id=pid, title=title, answers=Answers.of(self.answers), owner=_one_line(self.owner.value, "owner"),
                        description=b.description, as_of=self.as_of, jurisdiction=b.jurisdiction,
                        scenario=self.scenario or b.scenario, organisation=b.organisation,
                        modules=b.modules, studies=b.studies)
