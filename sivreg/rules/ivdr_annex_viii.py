@@ -49,11 +49,13 @@ def classify(ctx) -> str:
     else:
         ctx.checked("ivdr.rule_6", False)
     if ctx.given("qual.drives_device") == "yes":
-        driven = ctx.ask("qual.driven_device_class")
+        # Once class D is reached, the driven device's class cannot raise it: asked optionally.
+        top_is_d = any(c == "D" for _, c in candidates)
+        driven = ctx.ask_optional("qual.driven_device_class") if top_is_d else ctx.ask("qual.driven_device_class")
         if driven in IVDR_CLASSES:
             ctx.step("ivdr.ir_1_4", finding=f"device_class.{driven}", note="note.ir_3_3_floor")
             candidates.append(("ivdr.ir_1_4", driven))
-        else:
+        elif driven is not None:
             ctx.step("ivdr.ir_1_4", "not_applied", finding="rule.does_not_apply", note="note.driven_other_regime")
     if len({r for r, _ in candidates}) > 1:
         final = ctx.strictest(candidates, "ivdr.ir_1_9")

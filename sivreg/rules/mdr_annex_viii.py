@@ -33,9 +33,20 @@ OTHER_RULES = {
 
 def classify(ctx) -> str:
     # Rule 13 is the base for every active device; the other rules are its exceptions and
-    # Annex VIII 3.5 picks the strictest of those that apply.
+    # Annex VIII 3.5 picks the strictest of those that apply. A question whose answer could
+    # not raise the class any further is asked only optionally (its answer, if given, is
+    # still traced): "ask only what the decision needs".
     candidates = [("mdr.rule_13", "I")]
     ctx.step("mdr.rule_13", finding="device_class.I")
+
+    def top():
+        return max(MDR_CLASSES.index(c) for _, c in candidates)
+
+    def needed(qid, can_reach: str):
+        """Ask qid if its answer could still raise the class to can_reach; else optionally."""
+        if top() < MDR_CLASSES.index(can_reach):
+            return ctx.ask(qid)
+        return ctx.ask_optional(qid)
 
     decisions = ctx.yes("mdr.r11_decisions")
     r11a = None
@@ -51,34 +62,39 @@ def classify(ctx) -> str:
     else:
         ctx.checked("mdr.rule_11.a", False)
 
-    monitoring = ctx.yes("mdr.r11_monitoring")
-    if monitoring:
-        vital = ctx.yes("mdr.r11_vital_danger")
-        rule, cls = ("mdr.rule_11.b.vital", "IIb") if vital else ("mdr.rule_11.b", "IIa")
-        if not vital:
-            ctx.checked("mdr.rule_11.b.vital", False)
-        ctx.step(rule, finding=f"device_class.{cls}")
-        candidates.append((rule, cls))
-    else:
+    # Rule 11(b) gives at most IIb
+    monitoring = needed("mdr.r11_monitoring", "IIb")
+    if monitoring == "yes":
+        vital = needed("mdr.r11_vital_danger", "IIb")
+        if vital is not None:
+            rule, cls = ("mdr.rule_11.b.vital", "IIb") if vital == "yes" else ("mdr.rule_11.b", "IIa")
+            if vital != "yes":
+                ctx.checked("mdr.rule_11.b.vital", False)
+            ctx.step(rule, finding=f"device_class.{cls}")
+            candidates.append((rule, cls))
+    elif monitoring == "no":
         ctx.checked("mdr.rule_11.b", False)
 
-    if not decisions and not monitoring:
+    if not decisions and monitoring == "no":
         ctx.step("mdr.rule_11.c", finding="device_class.I")
         candidates.append(("mdr.rule_11.c", "I"))
 
-    chosen = ctx.ask("mdr.other_rules")
+    # the other rules reach class III at most
+    chosen = needed("mdr.other_rules", "III")
     for option, (rule, cls) in OTHER_RULES.items():
+        if chosen is None:
+            break
         applies = option in chosen
         ctx.checked(rule, applies, finding=f"device_class.{cls}")
         if applies:
             candidates.append((rule, cls))
 
     if ctx.given("qual.drives_device") == "yes":
-        driven = ctx.ask("qual.driven_device_class")
+        driven = needed("qual.driven_device_class", "III")
         if driven in MDR_CLASSES:
             ctx.step("mdr.ir_3_3", finding=f"device_class.{driven}", note="note.ir_3_3_floor")
             candidates.append(("mdr.ir_3_3", driven))
-        else:
+        elif driven is not None:
             ctx.step("mdr.ir_3_3", "not_applied", finding="rule.does_not_apply", note="note.driven_other_regime")
 
     final = ctx.strictest(candidates, "mdr.ir_3_5")
