@@ -80,6 +80,11 @@ def decide(ctx):
     if first_missing is not None:
         raise first_missing
     top = min(results, key=lambda r: ROUTE_ORDER.index(r["value"]))
+    if top["value"] == "not_a_clinical_investigation" and regime == "MDR":
+        # Art 61(4): class III devices need clinical investigations as a rule; studies of
+        # existing data alone do not meet that.
+        ctx.checked("ci.class_iii_needs_investigation", cls == "III", finding="rule.applies",
+                    note="note.no_study_class_iii" if cls == "III" else None)
     ctx.set("most_demanding_study", top["id"])
     ctx.step("ci.most_demanding", finding=f"clinical_investigation.{top['value']}", note="note.most_demanding",
              note_args={"study": top["title"], "route": _label(ctx, top["value"])})
