@@ -42,7 +42,9 @@ def check_scenario(name, option: str = "--scenario") -> None:
     """An unknown scenario named on the command line is the option's error, not the file's."""
     book = rulebook()
     if name is not None and name not in book.scenarios:
-        raise SivregError(f"{option}: found {name!r}; allowed: {', '.join(book.scenarios) or '(none defined)'}")
+        from .io import Term, UserError
+        raise UserError("cli.err.option", option=option, found=repr(name),
+                        allowed=", ".join(book.scenarios) or Term("input.none_defined"))
 
 
 def cmd_assess(args) -> int:
@@ -134,10 +136,12 @@ def summary_rows(directory: str, as_of=None, scenario=None, lang="nb"):
     from .render.text import value_label
     rows, errors = [], []
     if not Path(directory).is_dir():
-        raise SivregError(f"{directory}: no such folder (expected a folder of answers files, e.g. parameters/)")
+        from .io import UserError
+        raise UserError("portfolio.err.no_folder", folder=str(directory))
     files = sorted(Path(directory).glob("*.yaml"))
     if not files:
-        raise SivregError(f"{directory}: no answers files (*.yaml) found")
+        from .io import UserError
+        raise UserError("portfolio.err.no_files", folder=str(directory))
     for f in files:
         try:
             a = assess(load(f), as_of=as_of, scenario=scenario, lang=lang).to_dict()
@@ -145,7 +149,9 @@ def summary_rows(directory: str, as_of=None, scenario=None, lang="nb"):
             errors.append((str(f), error_text(exc, lang)))
             continue
         except Exception as exc:  # a bug in one rule must not hide the other projects
-            errors.append((str(f), f"internal error: {type(exc).__name__}: {exc}"))
+            from .io import message_text
+            errors.append((str(f), message_text("portfolio.err.internal",
+                                                {"kind": type(exc).__name__, "detail": str(exc)}, lang)))
             continue
         o = a["outcomes"]
         rows.append({"project": a["project"]["id"],

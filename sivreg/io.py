@@ -77,10 +77,21 @@ def problem_text(p: Problem, lang: str, book: Rulebook | None = None) -> str:
     return f"{where}{field}: {message_text(p.key, p.args, lang, book)}"
 
 
+class UserError(SivregError):
+    """A user error whose text is a rulebook message (key and arguments): English as str(),
+    any language through `error_text`."""
+
+    def __init__(self, key: str, **args):
+        self.key, self.args_ = key, tuple(args.items())
+        super().__init__(message_text(key, self.args_, "en"))
+
+
 def error_text(exc: SivregError, lang: str, book: Rulebook | None = None) -> str:
     """A user error in the language: every problem of an InputError on its own line."""
     if isinstance(exc, InputError):
         return "\n".join(problem_text(p, lang, book) for p in exc.problems)
+    if isinstance(exc, UserError):
+        return message_text(exc.key, exc.args_, lang, book)
     return str(exc)
 
 

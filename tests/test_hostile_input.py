@@ -148,18 +148,20 @@ def test_validate_lists_every_problem_with_file_line_and_field(tmp_path):
 
 # -- the command line ------------------------------------------------------------------------------
 def test_unknown_scenario_is_the_options_error_not_the_files():
-    r = run_cli("assess", "parameters/sepsis-icu.yaml", "--scenario", "nosuch", cwd=ROOT)
+    r = run_cli("assess", "parameters/sepsis-icu.yaml", "--scenario", "nosuch", "--lang", "en", cwd=ROOT)
     assert r.returncode == 1 and "--scenario: found 'nosuch'; allowed:" in r.stderr
     assert "sepsis-icu.yaml" not in r.stderr
+    r = run_cli("assess", "parameters/sepsis-icu.yaml", "--scenario", "nosuch", cwd=ROOT)
+    assert r.returncode == 1 and "--scenario: fant 'nosuch'; tillatt:" in r.stderr
     r = run_cli("summary", "parameters", "--scenario", "nosuch", cwd=ROOT)
     assert r.returncode == 1 and "--scenario" in r.stderr
 
 
 def test_summary_of_a_missing_or_empty_folder_is_an_error(tmp_path):
-    r = run_cli("summary", str(tmp_path / "nope"))
+    r = run_cli("summary", str(tmp_path / "nope"), "--lang", "en")
     assert r.returncode == 1 and "no such folder" in r.stderr
     r = run_cli("summary", str(tmp_path))
-    assert r.returncode == 1 and "no answers files" in r.stderr
+    assert r.returncode == 1 and "ingen svarfiler" in r.stderr
 
 
 @pytest.mark.parametrize("target", ["/dev/null", "folder", "binary"])
@@ -237,7 +239,7 @@ def test_a_file_name_that_is_not_utf8_does_not_stop_the_batch(tmp_path):
     status = sorted(e.status for e in res.entries)
     assert status == ["assessed", "invalid"] and res.exit_code == 1
     bad = [e for e in res.entries if e.status == "invalid"][0]
-    assert "not UTF-8" in bad.error
+    assert "ikke UTF-8" in bad.error
     assert (tmp_path / "out" / "summary.html").is_file()
 
 

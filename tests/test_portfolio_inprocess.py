@@ -86,7 +86,7 @@ def test_broken_projects_are_reported_and_the_rest_go_on(tmp_path):
     errors = {e.file.name: e.error for e in res.entries if e.error}
     assert "aa-broken.yaml" in errors["aa-broken.yaml"]
     assert "qual.no_such_question" in errors["bb-unknown-question.yaml"]
-    assert "already used" in errors["zz-duplicate.yaml"]
+    assert "allerede brukt" in errors["zz-duplicate.yaml"]  # in the run's language (nb)
     html = (tmp_path / "out" / "summary.html").read_text()
     assert "<script>alert" not in html and "&lt;script&gt;" in html
     assert "Ugyldig svarfil" in html

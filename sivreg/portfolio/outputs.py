@@ -23,8 +23,7 @@ import shutil
 from contextlib import contextmanager
 from pathlib import Path
 
-from ..errors import SivregError
-from ..io import atomic_write
+from ..io import UserError, atomic_write
 
 REGISTER = "register.sqlite"
 SUBDIRS = ("reports", "notebooks", "assessments", "failed")
@@ -103,14 +102,15 @@ def exclusive(layout: Layout):
         layout.root.mkdir(parents=True, exist_ok=True)
         fh = open(layout.lock, "a+")
     except OSError as exc:  # --out names a file, a read-only place, a full disk
-        what = "is a file, not a folder" if layout.root.is_file() else \
-            f"cannot be used as the output folder ({exc.strerror or exc})"
-        raise SivregError(f"{layout.root}: {what}; give --out a folder sivreg may write in") from None
+        if layout.root.is_file():
+            raise UserError("portfolio.err.out_is_file", folder=str(layout.root)) from None
+        raise UserError("portfolio.err.out_unusable", folder=str(layout.root),
+                        reason=exc.strerror or str(exc)) from None
     try:
         try:
             fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise SivregError(f"{layout.root}: another portfolio run is using this output folder") from None
+            raise UserError("portfolio.err.busy", folder=str(layout.root)) from None
         fh.seek(0)
         fh.truncate()
         fh.write(str(os.getpid()))

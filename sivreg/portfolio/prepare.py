@@ -15,7 +15,7 @@ from pathlib import Path
 from ..catalogue import Rulebook
 from ..engine import assess
 from ..errors import SivregError
-from ..io import assessment_json, error_text, load
+from ..io import UserError, assessment_json, error_text, load, message_text
 
 PATTERNS = ("*.yaml", "*.yml")
 
@@ -48,10 +48,10 @@ class Entry:
 def discover(directory: str | Path) -> list[Path]:
     d = Path(directory)
     if not d.is_dir():
-        raise SivregError(f"{d}: no such folder (expected a folder of answers files, e.g. parameters/)")
+        raise UserError("portfolio.err.no_folder", folder=str(d))
     files = sorted({p for pat in PATTERNS for p in d.glob(pat) if p.is_file()})
     if not files:
-        raise SivregError(f"{d}: no answers files (*.yaml) found")
+        raise UserError("portfolio.err.no_files", folder=str(d))
     return files
 
 
@@ -75,7 +75,7 @@ def prepare(files, *, as_of, scenario, lang, book: Rulebook, notebook_sha256=Non
         except UnicodeEncodeError:  # a name in another encoding: it cannot go in the register or the summary
             shown = Path(str(f).encode("utf-8", "surrogateescape").decode("utf-8", "replace"))
             entries.append(Entry(shown, shown.stem, status="invalid",
-                                 error=f"{shown}: the file name is not UTF-8 text; rename the file"))
+                                 error=message_text("portfolio.err.file_name", {"file": str(shown)}, lang, book)))
             continue
         try:
             project = load(f, book)
@@ -84,7 +84,9 @@ def prepare(files, *, as_of, scenario, lang, book: Rulebook, notebook_sha256=Non
             continue
         if project.id in seen:
             entries.append(Entry(f, f.stem, status="invalid", project=project,
-                                 error=f"{f}: project.id {project.id!r} is already used by {seen[project.id]}"))
+                                 error=message_text("portfolio.err.id_used", {"file": str(f), "id": project.id,
+                                                                              "other": str(seen[project.id])},
+                                                    lang, book)))
             continue
         seen[project.id] = f
         entry = Entry(f, project.id, project=project)
@@ -93,7 +95,8 @@ def prepare(files, *, as_of, scenario, lang, book: Rulebook, notebook_sha256=Non
         except SivregError as exc:
             entry.status, entry.error = "failed", error_text(exc, lang, book)
         except Exception as exc:  # a bug in a rule must not stop the other projects
-            entry.status, entry.error = "failed", f"internal error: {type(exc).__name__}: {exc}"
+            entry.status, entry.error = "failed", message_text(
+                "portfolio.err.internal", {"kind": type(exc).__name__, "detail": str(exc)}, lang, book)
         else:
             entry.assessment_json = assessment_json(result)
             entry.assessment = json.loads(entry.assessment_json)

@@ -22,6 +22,7 @@ from pathlib import Path
 from .. import __version__
 from ..catalogue import rulebook
 from ..errors import SivregError
+from ..io import Term, UserError
 from ..model import TOPICS
 from . import export, outputs, summary
 from .diff import compare_scenario, diff_records
@@ -87,7 +88,8 @@ def _check_options(opts: RunOptions, book) -> None:
         raise SivregError(f"--lang: found {opts.lang!r}; allowed: nb, en")
     for name, value in (("--scenario", opts.scenario), ("--compare-scenario", opts.compare_scenario)):
         if value is not None and value not in book.scenarios:
-            raise SivregError(f"{name}: found {value!r}; allowed: {', '.join(book.scenarios) or '(no scenarios in the rulebook)'}")
+            raise UserError("cli.err.option", option=name, found=repr(value),
+                            allowed=", ".join(book.scenarios) or Term("input.none_defined"))
 
 
 def _outputs_present(layout: Layout, outs: dict) -> bool:
