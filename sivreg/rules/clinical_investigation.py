@@ -17,7 +17,9 @@ use the device, is not one (MDCG 2021-6 Q18). Routes:
   none         CE-marked, within purpose, no extra procedures: neither application nor
                notification to DMP (REK may still be needed).
 IVDR: Art 58(1)/(2) studies (surgically invasive sampling, interventional, extra risk, or
-companion diagnostics) need an application (start Art 66(7)); companion diagnostics on
+companion diagnostics) need an application (start Art 66(7): after validation only for
+58(1)(a) studies whose sampling is no major clinical risk, else after authorisation within
+45 days, +20); companion diagnostics on
 left-over samples only are notified (Art 58(2)); Art 70(1) notification, Art 70(2)
 application; studies on existing data or left-over samples are not Art 58 studies.
 Submissions go by e-mail to DMP, and to REK through the REK portal the same day.
