@@ -405,3 +405,13 @@ def test_dashboard_always_saves_a_file_it_can_load_again():
     p = sivreg.loads(q.saved_yaml())
     assert p.title.startswith("Sepsis varsling fra Excel x") and len(p.title) == 300
     assert p.owner == "Intensiv avd.[31m" and p.answers.get("qual.is_software") == "yes"
+
+
+@pytest.mark.parametrize("content", [bytes(range(128, 256)), b'{"cells": ', b"[1, 2]"])
+def test_a_report_notebook_that_is_not_one_stops_the_run_once(tmp_path, content):
+    nb = tmp_path / "report.ipynb"
+    nb.write_bytes(content)
+    with pytest.raises(SivregError, match="not a usable Jupyter notebook"):
+        run_portfolio(EXAMPLES, tmp_path / "out", notebook=nb, progress=False, as_of=AS_OF)
+    r = run_cli("portfolio", "run", str(EXAMPLES), "--out", str(tmp_path / "out"), "--notebook", str(nb))
+    assert r.returncode == 1 and "Jupyter" in r.stderr and "intern" not in r.stderr

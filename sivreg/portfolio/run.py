@@ -83,6 +83,21 @@ def find_notebook(given=None) -> Path:
                       "give --notebook PATH, or --no-notebooks to assess without reports")
 
 
+def read_notebook(path: Path) -> str:
+    """The report notebook's text, checked once before any project runs (a notebook that is
+    not a notebook would otherwise fail every project, or stop the run)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+        nb = json.loads(text)
+        if not (isinstance(nb, dict) and isinstance(nb.get("cells"), list)):
+            raise ValueError("no cells")
+    except OSError as exc:
+        raise UserError("portfolio.err.notebook", file=str(path), reason=exc.strerror or str(exc)) from None
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise UserError("portfolio.err.notebook", file=str(path), reason=type(exc).__name__) from None
+    return text
+
+
 def _check_options(opts: RunOptions, book) -> None:
     if opts.lang not in ("nb", "en"):
         raise SivregError(f"--lang: found {opts.lang!r}; allowed: nb, en")
@@ -179,7 +194,7 @@ def run_portfolio(source="parameters", out="outputs", log=None, **kw) -> RunResu
     layout = Layout(opts.out)
     files = discover(opts.source)
     nb_path = find_notebook(opts.notebook) if opts.notebooks else None
-    nb_text = nb_path.read_text(encoding="utf-8") if nb_path else None
+    nb_text = read_notebook(nb_path) if nb_path else None
     nb_sha = outputs.sha256_bytes(nb_text.encode("utf-8")) if nb_text else None
 
     with outputs.exclusive(layout):
