@@ -91,3 +91,11 @@ def test_ivd_in_house_documentation_for_class_c_is_not_shown_as_binding():
     assert c["certainty"] == "uncertain" and c["note"]
     d = by_id(assess({**ivd, "ivdr.rules": ["r1_transfusion_transplant"]})["obligations"])["inhouse.documentation"]
     assert d.get("certainty", "stated") == "stated"
+
+
+def test_ivd_in_house_manufacturing_measures_for_class_c_follow_point_g():
+    from road_helpers import IN_HOUSE
+    ivd = {**{k: v for k, v in IN_HOUSE.items() if not k.startswith("mdr.")}, "regime.ivd_information": "yes",
+           "regime.data_sources": "ivd_only", "inhouse.iso_15189": "yes", "ivdr.rules": ["r3_cancer"]}
+    m = by_id(assess(ivd)["obligations"])["inhouse.manufacturing_measures"]
+    assert m["certainty"] == "uncertain" and m["note"]

@@ -41,6 +41,8 @@ EXCLUSIONS = (
 # IVD classes for which the documentation condition applies only if national law says so
 # (IVDR Art 5(5)(g); MDCG 2023-1 §3.9).
 IVD_DOCUMENTATION_NATIONAL = ("A", "B", "C")
+# the conditions that depend on the (g) documentation: (g) itself and (h)
+IVD_NATIONAL_RULES = {"inhouse.f": "inhouse.f_ivd_national", "inhouse.g": "inhouse.g_ivd_national"}
 # Conditions that must hold (answer "yes"), in the order of the article, with the letter in
 # the MDR and in the IVDR. ISO 15189 is a condition only under the IVDR.
 CONDITIONS = (
@@ -102,12 +104,14 @@ def assess(ctx, regime: str, org: dict, risk_class=None) -> dict:
         if regime != "IVDR" and mdr_letter is None:
             continue
         letter = ivdr_letter if regime == "IVDR" else mdr_letter
-        if regime == "IVDR" and rule == "inhouse.f" and risk_class in IVD_DOCUMENTATION_NATIONAL:
-            # IVDR Art 5(5)(g) binds class D; classes A-C only where national law says so.
-            ctx.step("inhouse.f_ivd_national", "not_applied", finding="rule.does_not_apply",
+        if regime == "IVDR" and rule in IVD_NATIONAL_RULES and risk_class in IVD_DOCUMENTATION_NATIONAL:
+            # IVDR Art 5(5)(g) binds class D; classes A-C only where national law says so. Point
+            # (h) (manufacture in line with the (g) documentation) follows (g).
+            national = IVD_NATIONAL_RULES[rule]
+            ctx.step(national, "not_applied", finding="rule.does_not_apply",
                      note="note.inhouse_ivd_documentation", note_args={"cls": risk_class})
             conditions.append({"rule": rule, "question": qid, "letter": letter, "status": "national_law",
-                               "refs": list(ctx.book.rules["inhouse.f_ivd_national"]["refs"])})
+                               "refs": list(ctx.book.rules[national]["refs"])})
             continue
         refs = _refs(ctx, rule, f"ivdr.art_5_5.{letter}" if regime == "IVDR" else f"mdr.art_5_5.{letter}")
         ans = ask(qid)

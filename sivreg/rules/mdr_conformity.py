@@ -144,9 +144,16 @@ def contribute(ctx) -> None:
         ctx.oblige("inhouse.gspr")
         if regime == "IVDR":
             ctx.oblige("inhouse.iso_15189")
+        national = {c["rule"] for c in extra.get("in_house", {}).get("conditions", ())
+                    if c["status"] == "national_law"}
         for oid in ("inhouse.qms", "inhouse.justification", "inhouse.info_on_request",
                     "inhouse.public_declaration", "inhouse.manufacturing_measures"):
-            ctx.oblige(oid)
+            if oid == "inhouse.manufacturing_measures" and "inhouse.g" in national:
+                # IVDR Art 5(5)(h) follows (g): for IVD classes A-C only under national law
+                rule = ctx.book.rules["inhouse.g_ivd_national"]
+                ctx.oblige(oid, certainty=rule["certainty"], note=rule["note"][ctx.lang])
+            else:
+                ctx.oblige(oid)
         act(ctx, "act.qms")
         act(ctx, "act.inhouse_justification")
         act(ctx, "act.inhouse_declaration")
