@@ -415,3 +415,40 @@ def test_a_report_notebook_that_is_not_one_stops_the_run_once(tmp_path, content)
         run_portfolio(EXAMPLES, tmp_path / "out", notebook=nb, progress=False, as_of=AS_OF)
     r = run_cli("portfolio", "run", str(EXAMPLES), "--out", str(tmp_path / "out"), "--notebook", str(nb))
     assert r.returncode == 1 and "Jupyter" in r.stderr and "intern" not in r.stderr
+
+
+XSS = '<script>alert(1)</script><img src=x onerror="alert(2)">'
+
+
+def _hostile_everywhere(name: str):
+    """An example project with hostile text in every free-text field it has."""
+    from dataclasses import replace
+    p = sivreg.load(EXAMPLES / name)
+    parts = {k: tuple(replace(part, title=f"{XSS} {k}") for part in getattr(p, k)) for k in ("modules", "studies")}
+    return replace(p, title=XSS, owner=XSS, description=XSS, **parts)
+
+
+@pytest.mark.parametrize("name", ["ehr-renal-dosing.yaml", "sepsis-icu.yaml", "ed-triage.yaml"])
+@pytest.mark.parametrize("lang", ["nb", "en"])
+def test_hostile_text_in_every_field_is_shown_as_text(name, lang):
+    from sivreg.render import to_markdown
+    from sivreg.render.html import panel_html, to_html
+    p = _hostile_everywhere(name)
+    assert p.modules or p.studies
+    a = sivreg.assess(sivreg.loads(sivreg.dump_project(p)), as_of="2026-11-26", lang=lang)
+    for html in (to_html(a, lang, project=p), to_html(a, lang, fragment=True), panel_html(a, lang)):
+        assert "<script" not in html and "<img" not in html and "&lt;script&gt;" in html
+    md = to_markdown(a, lang)
+    assert "<script" not in md and "<img" not in md
+
+
+def test_ids_that_differ_only_in_case_are_one_id(tmp_path):
+    """reports/Sepsis.html and reports/sepsis.html are one file on a Windows or macOS share."""
+    src = tmp_path / "p"
+    src.mkdir()
+    text = (EXAMPLES / "ed-triage.yaml").read_text(encoding="utf-8")
+    (src / "a.yaml").write_text(text, encoding="utf-8")
+    (src / "b.yaml").write_text(text.replace("id: ed-triage", "id: ED-Triage"), encoding="utf-8")
+    res = run_portfolio(src, tmp_path / "out", notebooks=False, progress=False, as_of=AS_OF, lang="en")
+    assert [e.status for e in res.entries] == ["assessed", "invalid"]
+    assert "already used by" in res.entries[1].error

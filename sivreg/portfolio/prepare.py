@@ -2,7 +2,7 @@
 
 A project that cannot be read (broken YAML, unknown question, value not allowed) or whose
 assessment raises a user error becomes an entry with status "invalid" or "failed" and the
-message; the others go on. Two files with the same project id: the second is invalid, since
+message; the others go on. Two files with the same project id (ignoring case): the second is invalid, since
 outputs are named after the id.
 """
 from __future__ import annotations
@@ -82,13 +82,15 @@ def prepare(files, *, as_of, scenario, lang, book: Rulebook, notebook_sha256=Non
         except SivregError as exc:
             entries.append(Entry(f, f.stem, status="invalid", error=error_text(exc, lang, book)))
             continue
-        if project.id in seen:
+        # outputs are named after the id, and a shared drive may not tell Foo from foo
+        same = project.id.casefold()
+        if same in seen:
             entries.append(Entry(f, f.stem, status="invalid", project=project,
                                  error=message_text("portfolio.err.id_used", {"file": str(f), "id": project.id,
-                                                                              "other": str(seen[project.id])},
+                                                                              "other": str(seen[same])},
                                                     lang, book)))
             continue
-        seen[project.id] = f
+        seen[same] = f
         entry = Entry(f, project.id, project=project)
         try:
             result = assess(project, as_of=as_of, scenario=scenario, lang=lang, book=book)
