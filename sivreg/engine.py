@@ -72,6 +72,14 @@ def _with_modules(book, project, state):
         steps = [Step(rule="mdcg_2019_11.modules", kind="module", answer=mid, finding=f"{topic}.{r[topic].value}"
                       if r[topic].value is not None else None, refs=("mdcg_2019_11.s7",),
                       note=titles[mid]) for mid, r in results]
+        regimes = {r["regime"].value for _, r in results if r["regime"].value in ("MDR", "IVDR")}
+        if len(regimes) > 1:
+            # MDR and IVDR classes are not on one scale: the modules need their own routes
+            # (MDCG 2019-11 §7: the manufacturer states which modules fall under which regulation).
+            steps.append(Step(rule="mdcg_2019_11.modules.mixed_regimes", kind="interpretation",
+                              refs=("mdcg_2019_11.s7",),
+                              note=book.text("note.module_mixed_regimes", state.lang),
+                              note_id="note.module_mixed_regimes"))
         steps.append(Step(rule="mdcg_2019_11.modules.strictest", kind="rule", answer=lead_id,
                           finding=f"{topic}.{lead[topic].value}" if lead[topic].value is not None else None,
                           refs=("mdcg_2019_11.s7", "mdr.annex_viii.ir_3_5"),
@@ -79,6 +87,8 @@ def _with_modules(book, project, state):
                           note_id="note.module_lead"))
         status = "indeterminate" if missing else lead[topic].status
         extra = dict(lead[topic].extra)
+        if len(regimes) > 1:
+            extra["mixed_regimes"] = True
         extra["modules"] = [{"id": mid, "title": titles[mid], "status": r[topic].status,
                              "value": r[topic].value, "missing": list(r[topic].missing),
                              "trace": [s.to_dict() for s in r[topic].trace]} for mid, r in results]

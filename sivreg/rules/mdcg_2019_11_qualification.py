@@ -60,7 +60,10 @@ def decide(ctx) -> str:
         if met_rule:
             ctx.step(met_rule, finding="rule.applies")
     if open_steps:
-        ctx.ask(open_steps[0])  # raises Missing: the decision waits for this answer
+        # Ask first a step nobody has answered yet (it may still settle "not MDSW"); a step
+        # answered "don't know" blocks only once every other step is answered.
+        unanswered = [q for q in open_steps if ctx.given(q) is None]
+        ctx.ask((unanswered or open_steps)[0])  # raises Missing: the decision waits here
     if drives:
         ctx.step("qual.note2.own_purpose_drives", finding="qualification.mdsw")
     return ctx.conclude("qual.step5.medical_purpose", "mdsw")
