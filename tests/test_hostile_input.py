@@ -452,3 +452,9 @@ def test_ids_that_differ_only_in_case_are_one_id(tmp_path):
     res = run_portfolio(src, tmp_path / "out", notebooks=False, progress=False, as_of=AS_OF, lang="en")
     assert [e.status for e in res.entries] == ["assessed", "invalid"]
     assert "already used by" in res.entries[1].error
+
+
+@pytest.mark.parametrize("port", ["99999", "0", "-1", "http"])
+def test_dashboard_port_out_of_range_is_refused(port):
+    r = run_cli("dashboard", "--port", port, "--no-browser")
+    assert r.returncode == 2 and "1 to 65535" in r.stderr and "Voila" not in r.stderr

@@ -68,9 +68,21 @@ def cmd_dashboard(args) -> int:
     return 0  # not reached
 
 
+def port_number(text: str) -> int:
+    """argparse type for a TCP port (1-65535)."""
+    import argparse
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if not 1 <= n <= 65535:
+        raise argparse.ArgumentTypeError(f"expected a port number from 1 to 65535, found {text!r}")
+    return n
+
+
 def register(subparsers) -> None:
     d = subparsers.add_parser("dashboard", help="serve the questionnaire in the browser (Voilà, 127.0.0.1)")
-    d.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port on 127.0.0.1 (default {DEFAULT_PORT})")
+    d.add_argument("--port", type=port_number, default=DEFAULT_PORT, help=f"port on 127.0.0.1 (default {DEFAULT_PORT})")
     d.add_argument("--no-browser", action="store_true", help="do not open a browser")
     d.add_argument("--base-url", default="/", help="path prefix when served behind a reverse proxy, e.g. /sivreg/")
     d.add_argument("--notebook", default=None, help="serve another notebook (default: the packaged dashboard)")
