@@ -458,3 +458,20 @@ def test_ids_that_differ_only_in_case_are_one_id(tmp_path):
 def test_dashboard_port_out_of_range_is_refused(port):
     r = run_cli("dashboard", "--port", port, "--no-browser")
     assert r.returncode == 2 and "1 to 65535" in r.stderr and "Voila" not in r.stderr
+
+
+def test_jobs_are_capped_at_the_number_of_notebooks(tmp_path, monkeypatch):
+    from sivreg.portfolio import executors, run as run_mod
+    asked = []
+    real = executors.make_executor
+
+    def spy(name, jobs=None, address=None):
+        asked.append(jobs)
+        return real("threads", jobs)
+    monkeypatch.setattr(executors, "make_executor", spy)
+    monkeypatch.setattr(run_mod, "execute", lambda task: {"ok": False, "error": "stub", "ipynb": None})
+    src = tmp_path / "p"
+    src.mkdir()
+    (src / "a.yaml").write_text((EXAMPLES / "ed-triage.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    res = run_portfolio(src, tmp_path / "out", jobs=5000, executor="dask", progress=False, as_of=AS_OF)
+    assert asked == [1] and [e.status for e in res.entries] == ["failed"]

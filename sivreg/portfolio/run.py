@@ -15,6 +15,7 @@ the next run clears temporaries, re-executes what was not recorded, and verify s
 from __future__ import annotations
 
 import json
+import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -172,7 +173,9 @@ def _execute_all(pending, notebook_text, opts, layout, reg, run_id) -> None:
     bar = tqdm(total=len(tasks), desc="notebooks", unit="project", file=sys.stderr,
                disable=not opts.progress, dynamic_ncols=True)
     try:
-        with make_executor(opts.executor, opts.jobs, opts.address) as ex:
+        # never more workers than notebooks to run: --jobs 1000 must not start 1000 dask workers
+        jobs = min(opts.jobs or os.cpu_count() or 1, len(tasks))
+        with make_executor(opts.executor, jobs, opts.address) as ex:
             for task, res, exc in ex.run(execute, tasks):
                 entry = by_id[task.project_id]
                 if exc is not None:
