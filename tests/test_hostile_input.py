@@ -475,3 +475,20 @@ def test_jobs_are_capped_at_the_number_of_notebooks(tmp_path, monkeypatch):
     (src / "a.yaml").write_text((EXAMPLES / "ed-triage.yaml").read_text(encoding="utf-8"), encoding="utf-8")
     res = run_portfolio(src, tmp_path / "out", jobs=5000, executor="dask", progress=False, as_of=AS_OF)
     assert asked == [1] and [e.status for e in res.entries] == ["failed"]
+
+
+def test_dashboard_set_up_with_a_bad_file_date_or_scenario_still_works(tmp_path):
+    from sivreg.views import Questionnaire
+    f = tmp_path / "bad.yaml"
+    f.write_text("project: {id: x, title: [a]}\n", encoding="utf-8")
+    q = Questionnaire.from_file(str(f), lang="nb", as_of="2026-11-26")
+    assert "sv-error" in q.upload_msg.value and "[project.title]" in q.upload_msg.value
+    assert q.assessment is not None and q.answers == {}
+    q = Questionnaire(lang="en", as_of="2026-02-30", scenario="nosuch")
+    assert "sv-error" in q.meta_error.value and "nosuch" in q.meta_error.value and "2026-02-30" in q.meta_error.value
+    assert valid_date(q.as_of) and q.scenario is None and "sv-error" not in q.result.value
+    q.answer("qual.is_software", "yes")
+    assert q.assessment.as_of == q.as_of
+
+
+from sivreg.io import valid_date  # noqa: E402

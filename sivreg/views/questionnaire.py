@@ -20,7 +20,7 @@ import ipywidgets as w
 from ..catalogue import Rulebook, rulebook
 from ..engine import assess
 from ..errors import SivregError
-from ..io import MAX_TEXT, dump_project, error_text, load, loads, valid_date, valid_id
+from ..io import MAX_TEXT, dump_project, error_text, load, loads, message_text, valid_date, valid_id
 from ..yamlstrict import MAX_BYTES
 from ..model import Answers, Project
 from ..render.html import esc, panel_html, to_html
@@ -99,22 +99,41 @@ class Questionnaire:
             lang = "nb"
         self.book = book or rulebook()
         self.lang = lang
+        # a date or scenario given by whoever set the page up: a wrong one is said on the page,
+        # and the page works with today and the default scenario meanwhile
+        notes = []
+        if scenario is not None and scenario not in self.book.scenarios:
+            notes.append("scenario: " + message_text("input.allowed", {"found": repr(scenario),
+                                                                      "allowed": ", ".join(self.book.scenarios)},
+                                                     lang, self.book))
+            scenario = None
         self.scenario = scenario
         self._base = project or Project(id="", title="", answers=Answers.of({}))
         self.answers = dict(self._base.answers.to_dict())
         self.as_of = as_of or self._base.as_of or date.today().isoformat()
+        if not valid_date(self.as_of):
+            bad, self.as_of = self.as_of, date.today().isoformat()
+            notes.append(f"{bad!r}: " + t("ui.as_of_invalid", lang, self.book, as_of=self.as_of))
         self._fields: dict[str, Field] = {}
         self._order: list[str] = []
         self._report_timer = None
         self.assessment = None
         self.needed: list[str] = []
         self._build()
+        self.meta_error.value = "".join(f'<div class="sv-error">{esc(m)}</div>' for m in notes)
         self.refresh()
 
     # -- constructors -----------------------------------------------------------------------
     @classmethod
     def from_file(cls, path: str | None = None, **kw) -> "Questionnaire":
-        return cls(load(path) if path else None, **kw)
+        """Start from an answers file; a file that cannot be used gives an empty page that
+        says what is wrong with it (never a traceback on the dashboard)."""
+        try:
+            return cls(load(path) if path else None, **kw)
+        except SivregError as exc:
+            q = cls(None, **kw)
+            q._upload_error(str(path), error_text(exc, q.lang, q.book))
+            return q
 
     # -- the page ---------------------------------------------------------------------------
     def _t(self, key: str, **args) -> str:
