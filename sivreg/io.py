@@ -168,7 +168,8 @@ def answer_problem(question, value):
             return ("input.multi_expected", {"allowed": allowed, "found": _type_name(value)})
         bad = [v for v in value if not isinstance(v, str) or v not in question.allowed_values()]
         if bad:
-            return ("input.multi_bad", {"bad": ", ".join(map(_show, bad[:5])), "allowed": allowed})
+            brief = ["[…]" if isinstance(v, list) else "{…}" if isinstance(v, dict) else _show(v) for v in bad[:5]]
+            return ("input.multi_bad", {"bad": ", ".join(brief), "allowed": allowed})
         if "none" in value and len(value) > 1:
             return ("input.none_combined", {})
         if len(set(value)) != len(value):

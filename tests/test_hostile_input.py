@@ -492,3 +492,16 @@ def test_dashboard_set_up_with_a_bad_file_date_or_scenario_still_works(tmp_path)
 
 
 from sivreg.io import valid_date  # noqa: E402
+
+
+@pytest.mark.parametrize("line, expect", [
+    ("answers: {ai.annex_iii: [[a], {b: 1}]}", "[answers.ai.annex_iii]: […], {…} not allowed"),
+    ("answers: {mdr.r11_impact: {a: 1}}", "[answers.mdr.r11_impact]: found a mapping"),
+    ("project: {id: p, title: !!binary aGVsbG8=}", "[project.title]: expected text, found bytes"),
+    ("project: {id: p, title: !!python/object:os.system x}", "could not determine a constructor"),
+    ("as_of: !!timestamp 2026-01-01", "[as_of]: expected a real date"),
+])
+def test_tags_and_nested_values_get_a_plain_message(line, expect):
+    head = "" if line.startswith("project") else "project: {id: p, title: t}\n"
+    msgs = problems(head + line + "\n")
+    assert any(expect in m for m in msgs), msgs
