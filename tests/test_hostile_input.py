@@ -505,3 +505,22 @@ def test_tags_and_nested_values_get_a_plain_message(line, expect):
     head = "" if line.startswith("project") else "project: {id: p, title: t}\n"
     msgs = problems(head + line + "\n")
     assert any(expect in m for m in msgs), msgs
+
+
+@pytest.mark.parametrize("content", [b"not a database" * 100, b""])
+def test_a_damaged_register_is_named_not_an_internal_error(tmp_path, content):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "register.sqlite").write_bytes(content)
+    if content:
+        with pytest.raises(SivregError, match="cannot be read as a register"):
+            run_portfolio(EXAMPLES, out, notebooks=False, progress=False, as_of=AS_OF)
+        for args in (["run", str(EXAMPLES), "--no-notebooks"], ["history"], ["diff", "1", "2"]):
+            r = run_cli("portfolio", *args, "--out", str(out))
+            assert r.returncode == 1 and "kan ikke leses som et register" in r.stderr, (args, r.stderr)
+            assert "intern feil" not in r.stderr
+        assert (out / "register.sqlite").read_bytes() == content  # never written over
+    else:  # an empty file is a new, empty register
+        assert run_portfolio(EXAMPLES, out, notebooks=False, progress=False, as_of=AS_OF).exit_code == 0
+    r = run_cli("portfolio", "verify", "--out", str(out))
+    assert r.returncode == (1 if content else 0) and "Traceback" not in r.stderr

@@ -118,7 +118,7 @@ def test_diff_after_one_answer_changes(tmp_path):
     with Register(out / "register.sqlite") as reg:
         assert diff_runs(reg, 2, 1)["projects"][0]["changes"][0]["to"] == "IIb"
     r = sivreg("portfolio", "diff", 1, 9, "--out", out)
-    assert r.returncode == 1 and "no run 9" in r.stderr
+    assert r.returncode == 1 and "ingen kjøring 9" in r.stderr
 
 
 def test_rulebook_change_is_named_as_the_cause():

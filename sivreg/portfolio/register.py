@@ -25,6 +25,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from ..errors import SivregError
+from ..io import UserError
 
 GENESIS = "0" * 64
 SCHEMA_VERSION = "1"
@@ -84,15 +85,25 @@ def _dumps(v) -> str | None:
 class Register:
     """Open (and create) the register at `path`. Only the coordinating process writes."""
 
-    def __init__(self, path: str | Path, create: bool = True):
+    def __init__(self, path: str | Path, create: bool = True, check: bool = True):
         self.path = Path(path)
         if not create and not self.path.exists():
-            raise SivregError(f"{self.path}: no register here (run `sivreg portfolio run` first)")
-        self.db = sqlite3.connect(self.path, isolation_level=None)
+            raise UserError("portfolio.err.no_register", file=str(self.path))
+        try:
+            self.db = sqlite3.connect(self.path, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise UserError("portfolio.err.register_damaged", file=str(self.path), reason=str(exc)) from None
         self.db.row_factory = sqlite3.Row
-        if create:
-            self.db.executescript(DDL + _guards_sql())
-            self.db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
+        try:
+            self.db.execute("SELECT count(*) FROM sqlite_master").fetchone()  # "file is not a database"
+            if create:
+                self.db.executescript(DDL + _guards_sql())
+                self.db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
+            if check:  # (verify looks closer and names what is missing)
+                self.db.execute("SELECT count(*) FROM runs").fetchone()
+        except sqlite3.Error as exc:  # not a register, or one damaged: never written over
+            self.db.close()
+            raise UserError("portfolio.err.register_damaged", file=str(self.path), reason=str(exc)) from None
 
     def close(self):
         self.db.close()
@@ -192,7 +203,7 @@ class Register:
         for r in self.runs():
             if r["run_id"] == run_id:
                 return r
-        raise SivregError(f"{self.path}: no run {run_id} (see `sivreg portfolio history`)")
+        raise UserError("portfolio.err.no_run", file=str(self.path), run=run_id)
 
     def previous_run(self, run_id: int) -> int | None:
         """The newest finished run before `run_id` (else the newest earlier run at all)."""
@@ -249,11 +260,13 @@ def verify(path: str | Path, out_dir: str | Path | None = None) -> tuple[list[st
         return _verify(path, out_dir)
     except sqlite3.DatabaseError as exc:
         return [f"{path}: cannot be read as a register ({exc})"], {}
+    except UserError as exc:
+        return [str(exc)], {}
 
 
 def _verify(path, out_dir):
     from .outputs import sha256_file
-    reg = Register(path, create=False)
+    reg = Register(path, create=False, check=False)
     problems: list[str] = []
     try:
         db = reg.db
