@@ -195,11 +195,11 @@ def check_answer(question, value, lang: str = "en", book: Rulebook | None = None
     return None if msg is None else message_text(*msg, lang, book)
 
 
-def _answers(obj, file, where, book: Rulebook, problems: list) -> Answers:
+def _answers(obj, file, where, book: Rulebook, problems: list, line: int | None = None) -> Answers:
     if obj is None:
         return Answers.of({})
-    if not isinstance(obj, dict):
-        problems.append(_P(file, getattr(obj, "line", None), where,
+    if not isinstance(obj, dict):  # (a list has no line of its own: the line of its key)
+        problems.append(_P(file, getattr(obj, "line", None) or line, where,
                            ("input.answers_not_mapping", {"found": _type_name(obj)})))
         return Answers.of({})
     values = {}
@@ -272,7 +272,8 @@ def _parts(obj, key, file, book, problems) -> tuple[Part, ...]:
             problems.append(_P(file, p.line_of("id"), f"{where}.id", ("input.id_twice", {"id": pid})))
         seen.add(pid)
         parts.append(Part(pid, _text(p, "title", file, where, problems, required=True),
-                          _answers(p.get("answers"), file, f"{where}.answers", book, problems)))
+                          _answers(p.get("answers"), file, f"{where}.answers", book, problems,
+                                   p.line_of("answers"))))
     return tuple(parts)
 
 
@@ -319,7 +320,7 @@ def project_from_data(data, source: str, book: Rulebook | None = None) -> Projec
         problems.append(_P(source, data.line_of("organisation"), "organisation",
                            ("input.allowed", {"found": _show(org),
                                               "allowed": ", ".join(book.organisations) or Term("input.none_defined")})))
-    answers = _answers(data.get("answers"), source, "answers", book, problems)
+    answers = _answers(data.get("answers"), source, "answers", book, problems, data.line_of("answers"))
     modules = _parts(data, "modules", source, book, problems)
     studies = _parts(data, "studies", source, book, problems)
     if problems:

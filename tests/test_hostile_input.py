@@ -524,3 +524,8 @@ def test_a_damaged_register_is_named_not_an_internal_error(tmp_path, content):
         assert run_portfolio(EXAMPLES, out, notebooks=False, progress=False, as_of=AS_OF).exit_code == 0
     r = run_cli("portfolio", "verify", "--out", str(out))
     assert r.returncode == (1 if content else 0) and "Traceback" not in r.stderr
+
+
+def test_answers_as_a_list_names_its_line():
+    msgs = problems("project: {id: p1, title: T}\n\nanswers: [a, b]\nmodules:\n  - {id: m, title: M,\n     answers: [x]}\n")
+    assert "hostile.yaml:3 [answers]:" in msgs[0] and "hostile.yaml:6 [modules[0].answers]:" in msgs[1], msgs
