@@ -65,7 +65,7 @@ def _t(key: str, lang: str, **args) -> str:
 
 
 def cmd_validate(args) -> int:
-    from .io import problem_text
+    from .io import problems_text
     problems = []
     for f in args.files:
         try:
@@ -75,8 +75,8 @@ def cmd_validate(args) -> int:
             problems.extend(exc.problems)
     if problems:
         print("\n" + _t("cli.problems", args.lang, n=len(problems)), file=sys.stderr)
-        for p in problems:
-            print(f"  {problem_text(p, args.lang)}", file=sys.stderr)
+        for line in problems_text(problems, args.lang, limit=None if args.all else 200):
+            print(f"  {line}", file=sys.stderr)
         return 1
     return 0
 
@@ -191,6 +191,7 @@ def build_parser() -> argparse.ArgumentParser:
     v = sub.add_parser("validate", help="check answers files, reporting every problem")
     v.add_argument("files", nargs="+")
     v.add_argument("--lang", choices=("nb", "en"), default="nb", help="language of the messages")
+    v.add_argument("--all", action="store_true", help="list every problem (default: the first 200)")
     v.set_defaults(func=cmd_validate)
 
     q = sub.add_parser("questions", help="the question catalogue")

@@ -86,10 +86,23 @@ class UserError(SivregError):
         super().__init__(message_text(key, self.args_, "en"))
 
 
+MAX_SHOWN = 50  # problems listed; a file of a thousand wrong lines needs the first ones fixed first
+
+
+def problems_text(problems, lang: str, book: Rulebook | None = None, limit: int | None = MAX_SHOWN) -> list[str]:
+    """Each problem on a line (at most `limit`, then how many more)."""
+    problems = list(problems)
+    shown = problems if limit is None else problems[:limit]
+    lines = [problem_text(p, lang, book) for p in shown]
+    if len(problems) > len(shown):
+        lines.append(message_text("input.more", {"n": len(problems) - len(shown)}, lang, book))
+    return lines
+
+
 def error_text(exc: SivregError, lang: str, book: Rulebook | None = None) -> str:
-    """A user error in the language: every problem of an InputError on its own line."""
+    """A user error in the language: the problems of an InputError each on its own line."""
     if isinstance(exc, InputError):
-        return "\n".join(problem_text(p, lang, book) for p in exc.problems)
+        return "\n".join(problems_text(exc.problems, lang, book))
     if isinstance(exc, UserError):
         return message_text(exc.key, exc.args_, lang, book)
     return str(exc)

@@ -529,3 +529,19 @@ def test_a_damaged_register_is_named_not_an_internal_error(tmp_path, content):
 def test_answers_as_a_list_names_its_line():
     msgs = problems("project: {id: p1, title: T}\n\nanswers: [a, b]\nmodules:\n  - {id: m, title: M,\n     answers: [x]}\n")
     assert "hostile.yaml:3 [answers]:" in msgs[0] and "hostile.yaml:6 [modules[0].answers]:" in msgs[1], msgs
+
+
+def test_thousands_of_problems_are_cut_to_a_readable_list(tmp_path):
+    text = "project: {id: p1, title: T}\nanswers:\n" + "".join(f"  q{i}.x: yes\n" for i in range(3000))
+    with pytest.raises(InputError) as exc:
+        loads(text, source="many.yaml")
+    assert len(exc.value.problems) == 3000  # the API keeps them all
+    from sivreg.io import error_text
+    lines = error_text(exc.value, "en").splitlines()
+    assert len(lines) == 51 and lines[-1] == "… and 2950 more problem(s)"
+    f = tmp_path / "many.yaml"
+    f.write_text(text, encoding="utf-8")
+    r = run_cli("validate", str(f))
+    assert r.returncode == 1 and "3000 problem:" in r.stderr and "… og 2800 problem til" in r.stderr
+    r = run_cli("validate", str(f), "--all")
+    assert len(r.stderr.splitlines()) > 3000
