@@ -545,3 +545,14 @@ def test_thousands_of_problems_are_cut_to_a_readable_list(tmp_path):
     assert r.returncode == 1 and "3000 problem:" in r.stderr and "… og 2800 problem til" in r.stderr
     r = run_cli("validate", str(f), "--all")
     assert len(r.stderr.splitlines()) > 3000
+
+
+@pytest.mark.parametrize("pid", ["CON", "nul.v2", "Com1", "lpt9", "abc."])
+def test_ids_that_windows_cannot_store_are_refused_in_a_portfolio(tmp_path, pid):
+    src = tmp_path / "p"
+    src.mkdir()
+    (src / "x.yaml").write_text((EXAMPLES / "ed-triage.yaml").read_text(encoding="utf-8")
+                                .replace("id: ed-triage", f"id: {pid}"), encoding="utf-8")
+    res = run_portfolio(src, tmp_path / "out", notebooks=False, progress=False, as_of=AS_OF, lang="en")
+    assert [e.status for e in res.entries] == ["invalid"] and "Windows" in res.entries[0].error
+    assert not (tmp_path / "out" / "assessments").exists() or not any((tmp_path / "out" / "assessments").iterdir())

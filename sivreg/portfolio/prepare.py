@@ -18,6 +18,13 @@ from ..errors import SivregError
 from ..io import UserError, assessment_json, error_text, load, message_text
 
 PATTERNS = ("*.yaml", "*.yml")
+# Names Windows keeps for devices (whatever the extension) : reports/CON.html cannot be opened
+# from a shared drive, and a final dot is dropped there (abc. and abc would be one file).
+_WINDOWS_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
+
+
+def _portable_id(pid: str) -> bool:
+    return pid.split(".")[0].casefold() not in _WINDOWS_RESERVED and not pid.endswith(".")
 
 
 @dataclass
@@ -81,6 +88,11 @@ def prepare(files, *, as_of, scenario, lang, book: Rulebook, notebook_sha256=Non
             project = load(f, book)
         except SivregError as exc:
             entries.append(Entry(f, f.stem, status="invalid", error=error_text(exc, lang, book)))
+            continue
+        if not _portable_id(project.id):
+            entries.append(Entry(f, f.stem, status="invalid", project=project,
+                                 error=message_text("portfolio.err.reserved_id", {"file": str(f), "id": project.id},
+                                                    lang, book)))
             continue
         # outputs are named after the id, and a shared drive may not tell Foo from foo
         same = project.id.casefold()
