@@ -12,7 +12,7 @@ from types import MappingProxyType
 from .catalogue import Rulebook, rulebook
 from .context import Ctx, Missing, NotApplicable, State, Undecided, Upstream, class_rank
 from .errors import InputError, Problem
-from .model import TOPICS, Answers, Assessment, Outcome, Project, Step
+from .model import DATE_RANGE, TOPICS, Answers, Assessment, Outcome, Project, Step, valid_date
 from .rules import CONTRIBUTORS, MODULE_TOPICS, TOPIC_RULES
 
 LANGS = ("nb", "en")
@@ -114,10 +114,10 @@ def _resolve(project, as_of, scenario, lang, book):
         # A front end that gives no date assesses as of today; the output says so.
         as_of, as_of_source = _date.today().isoformat(), "today"
     as_of = str(as_of)
-    try:
-        _date.fromisoformat(as_of)
-    except ValueError:
-        problems.append(Problem(project.source or project.id, None, "as_of", f"found {as_of!r}; expected a date YYYY-MM-DD"))
+    if not valid_date(as_of):
+        problems.append(Problem(project.source or project.id, None, "as_of",
+                                f"found {as_of!r}; expected a real date YYYY-MM-DD between "
+                                f"{DATE_RANGE[0]} and {DATE_RANGE[1]}"))
     scenario = scenario or project.scenario or book.default_scenario()
     if scenario is not None and book.scenarios and scenario not in book.scenarios:
         problems.append(Problem(project.source or project.id, None, "scenario",

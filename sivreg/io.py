@@ -22,13 +22,12 @@ import os
 import re
 import tempfile
 import unicodedata
-from datetime import date
 from pathlib import Path
 
 from . import yamlstrict
 from .catalogue import UNKNOWN, Rulebook, rulebook
 from .errors import InputError, Problem, SivregError
-from .model import PROJECT_SCHEMA, Answers, Part, Project
+from .model import DATE_RANGE, PROJECT_SCHEMA, Answers, Part, Project, valid_date
 
 _UMASK = os.umask(0)
 os.umask(_UMASK)
@@ -117,21 +116,7 @@ def _show(value, limit: int = 60) -> str:
     return r if len(r) <= limit else r[: limit - 1] + "…"
 
 
-# Dates sivreg accepts: deadlines are computed by adding and subtracting days and years,
-# which must stay inside Python's calendar (year 1 to 9999).
-DATE_RANGE = ("1900-01-01", "2199-12-31")
 DATE_RULE = f"a real date YYYY-MM-DD between {DATE_RANGE[0]} and {DATE_RANGE[1]}"  # argparse (English)
-
-
-def valid_date(value) -> bool:
-    """A real calendar date written YYYY-MM-DD (2026-02-30 is not one) within DATE_RANGE."""
-    if not (isinstance(value, str) and _DATE.match(value)):
-        return False
-    try:
-        date.fromisoformat(value)
-    except ValueError:
-        return False
-    return DATE_RANGE[0] <= value <= DATE_RANGE[1]
 
 
 _is_date = valid_date

@@ -7,12 +7,31 @@ assessment's language.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from datetime import date
 from types import MappingProxyType
 
 SCHEMA = "sivreg.assessment/1"
 PROJECT_SCHEMA = "sivreg.project/1"
 UNKNOWN = "unknown"
+# Dates sivreg accepts: deadlines are computed by adding and subtracting days and years,
+# which must stay inside Python's calendar (year 1 to 9999).
+DATE_RANGE = ("1900-01-01", "2199-12-31")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def valid_date(value) -> bool:
+    """A real calendar date written YYYY-MM-DD (2026-02-30 is not one) within DATE_RANGE."""
+    if not (isinstance(value, str) and _DATE.match(value)):
+        return False
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return DATE_RANGE[0] <= value <= DATE_RANGE[1]
+
+
 TOPICS = ("qualification", "regime", "device_class", "conformity", "clinical_investigation",
           "ai_act_risk")
 

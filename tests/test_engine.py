@@ -90,3 +90,10 @@ def test_every_assessment_carries_the_notice_in_its_language():
     p = project()
     assert "decision support" in sivreg.assess(p, as_of="2026-11-26", lang="en").to_dict()["notice"]
     assert "beslutningsstøtte" in sivreg.assess(p, as_of="2026-11-26", lang="nb").to_dict()["notice"]
+
+
+def test_impossible_or_far_dates_are_input_errors_from_python_too():
+    p = project()
+    for bad in ("2026-02-30", "9999-12-31", "1066-10-14"):
+        with pytest.raises(sivreg.InputError, match="as_of"):
+            sivreg.assess(p, as_of=bad)

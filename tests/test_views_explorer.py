@@ -31,6 +31,9 @@ def test_explorer_asks_new_questions_when_an_answer_opens_a_path():
     project = sivreg.load(ROOT / "parameters" / "sepsis-icu.yaml")
     ex = explore(project, ("device_class",), lang="nb", as_of=AS_OF)
     assert "mdr.r11_vital_danger" not in ex.asked
+    # with class IIb already reached, Rule 11(b) cannot raise the class; at IIa it can
+    ex.field("mdr.r11_impact").input.value = "other"
+    assert ex.assessment.outcomes["device_class"].value == "IIa"
     ex.field("mdr.r11_monitoring").input.value = "yes"
     assert "mdr.r11_vital_danger" in ex.asked  # now needed; shown as a widget to answer
     assert ex.assessment.outcomes["device_class"].status == "indeterminate"
