@@ -45,22 +45,27 @@ class _Futures:
     pool = None
 
     def run(self, fn, tasks):
-        futures = {self.pool.submit(fn, t): t for t in tasks}
-        try:
-            for fut in as_completed(futures):
-                try:
-                    yield futures[fut], fut.result(), None
-                except Exception as exc:  # a worker that died, a task that could not be sent
-                    yield futures[fut], None, exc
-        finally:
-            for fut in futures:
-                fut.cancel()
+        yield from _drain({self.pool.submit(fn, t): t for t in tasks}, as_completed)
 
     def __enter__(self):
         return self
 
     def __exit__(self, *exc):
         self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _drain(futures: dict, completed):
+    """Yield (task, result, None) or (task, None, error) as futures finish; cancel the rest
+    when the caller stops early (an interrupted run)."""
+    try:
+        for fut in completed(futures):
+            try:
+                yield futures[fut], fut.result(), None
+            except Exception as exc:  # a worker that died, a task that could not be sent
+                yield futures[fut], None, exc
+    finally:
+        for fut in futures:
+            fut.cancel()
 
 
 class LocalProcesses(_Futures):
@@ -105,15 +110,7 @@ class DaskExecutor:
     def run(self, fn, tasks):
         from dask.distributed import as_completed as dask_completed
         futures = {self.client.submit(fn, t, pure=False): t for t in tasks}
-        try:
-            for fut in dask_completed(list(futures)):
-                try:
-                    yield futures[fut], fut.result(), None
-                except Exception as exc:
-                    yield futures[fut], None, exc
-        finally:
-            for fut in futures:
-                fut.cancel()
+        yield from _drain(futures, lambda fs: dask_completed(list(fs)))
 
     def __enter__(self):
         return self
