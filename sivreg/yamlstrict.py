@@ -184,7 +184,15 @@ def load_file(path: str | Path):
     return loads(text, str(path))
 
 
+class _Dumper(yaml.SafeDumper):
+    """SafeDumper that also writes what the strict loader read (LineDict is a plain mapping)."""
+
+
+_Dumper.add_representer(LineDict, yaml.SafeDumper.represent_dict)
+
+
 def dumps(data) -> str:
     """Write YAML that reads back identically under the strict loader (strings quoted when
-    YAML 1.1 would otherwise read them as booleans, numbers or dates)."""
-    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
+    YAML 1.1 would otherwise read them as booleans, numbers or dates). Accepts what `loads`
+    returned, so a file can be read, changed and written back."""
+    return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100)

@@ -2,6 +2,7 @@
 and the command line in a subprocess."""
 from __future__ import annotations
 
+import copy
 import random
 import shutil
 import subprocess
@@ -26,26 +27,17 @@ def copy_examples(dest: Path, names=None) -> Path:
 def set_answer(path: Path, qid: str, value) -> None:
     """Change one answer in an answers file (rewritten through the strict YAML dumper)."""
     data = yamlstrict.load_file(path)
-    data = _plain(data)
     data["answers"][qid] = value
     path.write_text(yamlstrict.dumps(data), encoding="utf-8")
-
-
-def _plain(x):
-    if isinstance(x, dict):
-        return {k: _plain(v) for k, v in x.items()}
-    if isinstance(x, list):
-        return [_plain(v) for v in x]
-    return x
 
 
 def generate(dest: Path, n: int, seed: int = 7) -> Path:
     """n projects made from the examples: new ids, some answers dropped or set to unknown."""
     rnd = random.Random(seed)
     dest.mkdir(parents=True, exist_ok=True)
-    bases = [_plain(yamlstrict.load_file(f)) for f in sorted(EXAMPLES.glob("*.yaml"))]
+    bases = [yamlstrict.load_file(f) for f in sorted(EXAMPLES.glob("*.yaml"))]
     for i in range(n):
-        d = _plain(bases[i % len(bases)])
+        d = copy.deepcopy(bases[i % len(bases)])
         d["project"]["id"] = f"gen-{i:04d}"
         d["project"]["title"] = f"{d['project']['title']} #{i}"
         keys = list(d["answers"])

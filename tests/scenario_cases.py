@@ -23,8 +23,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 import sivreg
 from sivreg import yamlstrict
 
@@ -66,16 +64,8 @@ def project_of(case: Case):
     for k in ("modules", "studies", "scenario", "jurisdiction"):
         if k in d:
             data[k] = d[k]
-    text = yaml.safe_dump(_plain(data), allow_unicode=True)
+    text = yamlstrict.dumps(data)
     return sivreg.loads(text, source=f"{case.file}::{case.name}")
-
-
-def _plain(v):
-    if isinstance(v, dict):
-        return {k: _plain(x) for k, x in v.items()}
-    if isinstance(v, list):
-        return [_plain(x) for x in v]
-    return v
 
 
 def _like(have, want):
