@@ -48,7 +48,9 @@ def classify(ctx) -> str:
         candidates.append(("ivdr.rule_6", "B"))
     else:
         ctx.checked("ivdr.rule_6", False)
-    if ctx.given("qual.drives_device") == "yes":
+    # Implementing rule 1.4: asked, not peeked at, so the trace shows why it did or did not apply.
+    drives = ctx.yes("qual.drives_device")
+    if drives:
         # Once class D is reached, the driven device's class cannot raise it: asked optionally.
         top_is_d = any(c == "D" for _, c in candidates)
         driven = ctx.ask_optional("qual.driven_device_class") if top_is_d else ctx.ask("qual.driven_device_class")
@@ -57,6 +59,8 @@ def classify(ctx) -> str:
             candidates.append(("ivdr.ir_1_4", driven))
         elif driven is not None:
             ctx.step("ivdr.ir_1_4", "not_applied", finding="rule.does_not_apply", note="note.driven_other_regime")
+    else:
+        ctx.checked("ivdr.ir_1_4", False)
     if len({r for r, _ in candidates}) > 1:
         final = ctx.strictest(candidates, "ivdr.ir_1_9")
         rules = list(dict.fromkeys(r for r, c in candidates if c == final)) + ["ivdr.ir_1_9"]

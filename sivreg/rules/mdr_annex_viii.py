@@ -89,13 +89,17 @@ def classify(ctx) -> str:
         if applies:
             candidates.append((rule, cls))
 
-    if ctx.given("qual.drives_device") == "yes":
+    # Implementing rule 3.3: asked, not peeked at, so the trace shows why it did or did not apply.
+    drives = ctx.yes("qual.drives_device")
+    if drives:
         driven = needed("qual.driven_device_class", "III")
         if driven in MDR_CLASSES:
             ctx.step("mdr.ir_3_3", finding=f"device_class.{driven}", note="note.ir_3_3_floor")
             candidates.append(("mdr.ir_3_3", driven))
         elif driven is not None:
             ctx.step("mdr.ir_3_3", "not_applied", finding="rule.does_not_apply", note="note.driven_other_regime")
+    else:
+        ctx.checked("mdr.ir_3_3", False)
 
     final = ctx.strictest(candidates, "mdr.ir_3_5")
     ctx.set("rules", [r for r, c in candidates if c == final] + (["mdr.ir_3_5"] if len(candidates) > 1 else []))
