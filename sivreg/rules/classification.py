@@ -2,7 +2,7 @@
 
 Software regulated as part of a device takes that device's class (MDR Annex VIII 3.3,
 IVDR Annex VIII 1.4); an accessory is classified in its own right (MDR Annex VIII 3.2,
-IVDR Annex VIII 1.2).
+IVDR Annex VIII 1.3).
 """
 from __future__ import annotations
 
@@ -26,8 +26,8 @@ def decide(ctx):
         ctx.set("rules", [rule])
         return ctx.conclude(rule, cls, note="note.takes_device_class")
     if qual == "accessory":
-        # Accessories are classified in their own right (MDR Annex VIII 3.2, IVDR Annex VIII 1.2)
-        ctx.step("ivdr.ir_1_2" if regime == "IVDR" else "mdr.ir_3_2", finding="rule.applies")
+        # Accessories are classified in their own right (MDR Annex VIII 3.2, IVDR Annex VIII 1.3)
+        ctx.step("ivdr.ir_1_3" if regime == "IVDR" else "mdr.ir_3_2", finding="rule.applies")
     cls = ivdr_annex_viii.classify(ctx) if regime == "IVDR" else mdr_annex_viii.classify(ctx)
     return ctx.conclude("class.result", cls)
 

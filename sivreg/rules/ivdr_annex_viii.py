@@ -2,7 +2,9 @@
 
 Rule 1 -> D (transmissible agents for transfusion/transplant; life-threatening agents with
 high propagation risk). Rule 2 -> C, D for the listed blood-group markers. Rule 3 (a)-(m)
--> C. Rule 4: self-testing -> C, B for the listed low-risk self-tests. Rule 5 -> A
+-> C. Rule 4(a): self-testing -> C, *except* the listed self-tests (pregnancy, fertility,
+cholesterol; glucose, erythrocytes, leucocytes, bacteria in urine) -> B: the exception
+prevails over its base rule (it is not one more candidate for "the higher class"). Rule 5 -> A
 (instruments, general laboratory products). Rule 7 -> B (controls without assigned value).
 Rule 6: everything else -> B. Implementing rules: 1.4 software driving an IVD takes its
 class; 1.8 several intended purposes -> the higher class; 1.9 several rules -> the higher.
@@ -40,6 +42,10 @@ def classify(ctx) -> str:
     chosen = ctx.ask("ivdr.rules")
     candidates = []
     for option, (rule, cls) in RULES.items():
+        if option == "r4_self_testing" and option in chosen and "r4_self_testing_low" in chosen:
+            # Rule 4(a) "except for ...": the listed self-tests are B, not C.
+            ctx.step(rule, "overridden", finding=f"device_class.{cls}", note="note.rule_4_exception")
+            continue
         if option in chosen:
             ctx.step(rule, finding=f"device_class.{cls}")
             candidates.append((rule, cls))
