@@ -4,7 +4,7 @@ Providers of high-risk AI systems: Art 9-15 (requirements), 16 (duties), 17 (QMS
 (conformity assessment: within the MDR/IVDR procedure for Annex I products, Art 43(3); for
 biometric systems in Annex III point 1, such as emotion recognition, Art 43(1): internal control
 only where harmonised standards or common specifications are applied in full, otherwise a
-notified body; internal control for Annex III points 2-9, Art 43(2)), 47 (declaration), 48 (CE marking), 49(1)
+notified body; internal control for Annex III points 2-8, Art 43(2); Annex III has no point 9), 47 (declaration), 48 (CE marking), 49(1)
 (registration, Annex III only), 72 (post-market monitoring), 73 (serious incidents; for device AI
 only fundamental-rights infringements, Art 73(10), the rest through MDR/IVDR vigilance).
 Deployers of high-risk AI systems: Art 26(1), (2), (4), (5), (6), (9), (12) always; 26(7) when
