@@ -37,7 +37,7 @@ def test_interventional_ivd_study_always_waits_for_authorisation():
     a = assess(IVD, [{"id": "s", "title": "S", "answers": {**INTERVENTIONAL, "ci.ivd_low_risk_sampling": "yes"}}])
     s = a["outcomes"]["clinical_investigation"]["studies"][0]
     assert s["start"]["rule"] == "start.ivd_after_authorisation" and "assumption" not in s["start"]
-    assert [p["days"] for p in s["start"]["periods"]] == [10, 45, 20] and "20 days" in s["start"]["text"]
+    assert [p["days"] for p in s["start"]["periods"]] == [10, 5, 45, 20] and "20 days" in s["start"]["text"]
     a = assess(IVD, [{"id": "s", "title": "S", "answers": INTERVENTIONAL}])
     assert "ci.ivd_low_risk_sampling" not in a["optional_questions"]
 
@@ -68,7 +68,7 @@ def test_invasive_hardware_moves_the_start_to_authorisation():
     study = {"ci.design": "prospective", "ci.ce_marked": "no", "ci.purpose": "conformity"}
     inv = assess(drives, [{"id": "s", "title": "S", "answers": {**study, "ci.invasive_device": "yes"}}])
     s = inv["outcomes"]["clinical_investigation"]["studies"][0]
-    assert s["start"]["rule"] == "start.after_authorisation" and s["lead_days"] == 55
+    assert s["start"]["rule"] == "start.after_authorisation" and s["lead_days"] == 80   # 10+5 validation, 45+20 (Art 70(1),(4),(7)(b))
     non = assess(drives, [{"id": "s", "title": "S", "answers": {**study, "ci.invasive_device": "no"}}])
     assert non["outcomes"]["clinical_investigation"]["studies"][0]["start"]["rule"] == "start.after_validation"
     # software with a purpose of its own is not asked (non-invasive, fact D15)

@@ -48,9 +48,10 @@ def test_class_iii_waits_for_authorisation_45_plus_20_days():
                [{"id": "poc", "title": "PoC", "answers": {**POC, "ci.planned_start": "2027-06-01"}}])
     s = study(a, "poc")
     assert s["start"]["rule"] == "start.after_authorisation"
-    assert [p["days"] for p in s["start"]["periods"]] == [10, 45, 20]
+    assert [p["days"] for p in s["start"]["periods"]] == [10, 5, 45, 20]
     assert "45 days" in s["start"]["text"] and "20 days" in s["start"]["text"]
-    assert s["submit_by"] == "2027-04-07"    # 10 + 45 days before 1 June 2027
+    # the longest periods DMP may take: 10 + 5 (Art 70(1), (4)) + 45 + 20 (70(7)(b)) before 1 June 2027
+    assert s["submit_by"] == "2027-03-13"
 
 
 def test_start_rule_names_the_class_dependency_when_the_class_is_open():

@@ -32,3 +32,52 @@ def test_art_4_obligation_agrees_with_the_scenario():
 def test_art_43_2_docstring_names_annex_iii_points_2_to_8():
     doc = ai_act_obligations.__doc__
     assert "2-9" not in doc and "points 2-8" in doc
+
+
+# -- MDR Art 70 / IVDR Art 66: the longest period the authority may take ----------------------
+
+def _study(answers, studies):
+    import sys
+    from pathlib import Path
+    sys.path.insert(0, str(Path(__file__).parent))
+    from road_helpers import assess
+    a = assess(answers, [{"id": "s", "title": "S", "answers": studies}])
+    return a["outcomes"]["clinical_investigation"]["studies"][0]
+
+
+def _mdsw(impact):
+    from road_helpers import MDSW_IIB
+    return {**MDSW_IIB, "mdr.r11_impact": impact}
+
+
+POC = {"ci.design": "prospective", "ci.ce_marked": "no", "ci.purpose": "conformity"}
+
+
+def test_low_risk_start_counts_the_extended_validation_period():
+    # Art 70(1) 10 days, 70(4) + 5, 70(5): without a reply the validation date is the last day
+    s = _study(_mdsw("other"), POC)
+    assert s["start"]["rule"] == "start.after_validation" and s["lead_days"] == 15
+    assert s["earliest_start_if_sent_today"] == "2026-12-11"
+    assert "15" in s["start"]["text"] and "Art 70(4) and (5)" in s["start"]["text"]
+    assert rulebook().periods["ci.low_risk_start"]["ref"] == "mdr.art_70_5"
+
+
+def test_authorisation_start_counts_validation_extension_and_expert_extension():
+    s = _study(_mdsw("death_or_irreversible"), POC)
+    assert s["start"]["rule"] == "start.after_authorisation" and s["lead_days"] == 80
+    assert [p["id"] for p in s["start"]["periods"]] == ["ci.validation", "ci.validation_extension",
+                                                        "ci.authorisation", "ci.authorisation_extension"]
+
+
+def test_art_70_7_b_label_names_invasive_iia_iib_not_all_invasive_devices():
+    label = rulebook().periods["ci.authorisation"]["label"]["en"]
+    assert "invasive class IIa and IIb" in label and "class I devices are under point (a)" in label
+
+
+def test_ivdr_art_66_uses_its_own_validation_periods():
+    from road_helpers import MDSW_IIB
+    ivd = {**{k: v for k, v in MDSW_IIB.items() if not k.startswith("mdr.")},
+           "regime.ivd_information": "yes", "regime.data_sources": "ivd_only", "ivdr.rules": ["r3_cancer"]}
+    s = _study(ivd, {"ci.design": "prospective", "ci.ce_marked": "no", "ci.ivd_art58": ["interventional"]})
+    assert s["lead_days"] == 80
+    assert [p["ref"] for p in s["start"]["periods"]][:2] == ["ivdr.art_66_1", "ivdr.art_66_4"]

@@ -7,8 +7,11 @@ retrospective study of data that already exist, analysed separately from the dec
 use the device, is not one (MDCG 2021-6 Q18). Routes:
   Art 62       for conformity assessment (also proof of concept, feasibility and usability
                studies, MDCG 2021-6 Q8-Q9, Q17): application; start after validation
-               (Art 70(7)(a), class I and non-invasive IIa/IIb) or after authorisation within
-               45 days, +20 (Art 70(7)(b), class III).
+               (Art 70(7)(a), class I, also invasive, and non-invasive IIa/IIb) or after
+               authorisation within 45 days, +20 (Art 70(7)(b), class III and invasive
+               IIa/IIb). Validation: 10 days, +5 (Art 70(1), (4)); without a reply the
+               validation date is the last day of the period (70(5)). Earliest starts use the
+               longest period DMP may take for a complete application (15, or 15 + 45 + 20).
   Art 74(2)    CE-marked device outside its intended purpose: Arts 62-81 apply in full.
   Art 82       other purposes: in Norway an application to DMP like Art 62 for devices
                without CE marking (DMP).
@@ -195,18 +198,17 @@ def _start(sub, regime, cls, rule, value):
             invasive = sub.yes("ci.invasive_device")
             sub.checked("ci.art_70_7_b_invasive", invasive, finding="rule.applies")
             if invasive:
-                ps = [period(sub, "ci.validation"), period(sub, "ci.authorisation"),
-                      period(sub, "ci.authorisation_extension")]
-                return "start.after_authorisation", ps, ps[0]["days"] + ps[1]["days"]
+                ps = _authorisation_periods(sub, "ci")
+                return "start.after_authorisation", ps, sum(p["days"] for p in ps)
         if cls == "III":
-            ps = [period(sub, "ci.validation"), period(sub, "ci.authorisation"),
-                  period(sub, "ci.authorisation_extension")]
-            return "start.after_authorisation", ps, ps[0]["days"] + ps[1]["days"]
+            ps = _authorisation_periods(sub, "ci")
+            return "start.after_authorisation", ps, sum(p["days"] for p in ps)
         if cls is None:
-            ps = [period(sub, "ci.validation"), period(sub, "ci.authorisation")]
-            return "start.depends_on_class", ps, ps[0]["days"] + ps[1]["days"]
-        ps = [period(sub, "ci.validation"), period(sub, "ci.low_risk_start")]
-        return "start.after_validation", ps, ps[1]["days"]
+            ps = _authorisation_periods(sub, "ci")
+            return "start.depends_on_class", ps, sum(p["days"] for p in ps)
+        # Art 70(5): without a reply the validation date is the last day of the (extended) period.
+        ps = [period(sub, "ci.low_risk_start")]
+        return "start.after_validation", ps, ps[0]["days"]
     if value == "art_74_1_notification":
         ps = [period(sub, "ci.notice")]
         return "start.after_notice", ps, ps[0]["days"]
@@ -223,9 +225,8 @@ def _start(sub, regime, cls, rule, value):
             # Not known whether point (a) applies: plan for the longer route, authorisation
             # (66(7)(b)), and say that this is an assumption.
             sub.step("ivd.authorisation_assumed", "assumption", finding=None, note="note.ivd_authorisation_assumed")
-        ps = [period(sub, "ci.validation"), period(sub, "ivd.authorisation"),
-              period(sub, "ivd.authorisation_extension")]
-        return "start.ivd_after_authorisation", ps, ps[0]["days"] + ps[1]["days"]
+        ps = _authorisation_periods(sub, "ivd")
+        return "start.ivd_after_authorisation", ps, sum(p["days"] for p in ps)
     if value == "performance_study_notification":
         if rule == "ivd.art_70_1":
             ps = [period(sub, "ivd.notice")]
@@ -234,6 +235,15 @@ def _start(sub, regime, cls, rule, value):
     if value == "no_dmp_submission":
         return "start.no_dmp", [], None
     return "start.not_ci", [], None
+
+
+def _authorisation_periods(sub, prefix):
+    """The longest time DMP may take before a start after authorisation, for a complete
+    application: validation 10 days + 5 (MDR Art 70(1), (4); IVDR Art 66(1), (4)), then
+    authorisation within 45 days + 20 for experts (Art 70(7)(b); IVDR Art 66(7)(b))."""
+    ids = (f"{prefix}.validation", f"{prefix}.validation_extension", f"{prefix}.authorisation",
+           f"{prefix}.authorisation_extension")
+    return [period(sub, i) for i in ids]
 
 
 def _ivd_point_a(sub, rule):
@@ -265,15 +275,15 @@ def _details(sub, regime, cls, rule, value):
     key, periods, lead = _start(sub, regime, cls, rule, value)
     args = {"validation": None, "authorisation": None, "extension": None, "notice": None}
     for p in periods:
-        if p["id"] in ("ci.validation",):
-            args["validation"] = p["days"]
+        if p["id"] in ("ci.validation", "ivd.validation"):
+            args["validation"] = p["days"] + sub.book.periods[f"{p['id']}_extension"]["days"]
         elif p["id"] in ("ci.authorisation", "ivd.authorisation"):
             args["authorisation"] = p["days"]
         elif p["id"] in ("ci.authorisation_extension", "ivd.authorisation_extension"):
             args["extension"] = p["days"]
         elif p["id"] in ("ci.notice", "ivd.notice"):
             args["notice"] = p["days"]
-        elif p["id"] == "ivd.low_risk_start":
+        elif p["id"] in ("ivd.low_risk_start", "ci.low_risk_start"):
             args["validation"] = p["days"]
     if key == "start.depends_on_class":
         args["authorisation"] = sub.book.periods["ci.authorisation"]["days"]
