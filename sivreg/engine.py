@@ -173,6 +173,9 @@ def assess(project: Project, *, as_of: str | None = None, scenario: str | None =
         extra["scenario"] = {"id": scenario, "label": sc["label"][lang],
                              "legal_status": sc["legal_status"][lang], "certainty": sc["certainty"],
                              "refs": list(sc["refs"])}
+    if project.cleaned:  # sivreg.textclean: the text assessed is not byte for byte the text given
+        extra["text_cleaned"] = {"fields": list(project.cleaned),
+                                 "note": book.text("note.text_cleaned", lang)}
     proj = {"id": project.id, "title": project.title}
     if project.owner:
         proj["owner"] = project.owner

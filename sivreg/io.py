@@ -44,6 +44,12 @@ PROJECT_KEYS = ("id", "title", "owner", "description")
 PART_KEYS = ("id", "title", "answers")
 # Longest free text accepted, in characters (a title is one line; a description a few paragraphs).
 MAX_TEXT = {"title": 300, "owner": 300, "description": 20_000, "answer": 20_000}
+# Modules (MDCG 2019-11 §7) and planned studies per project: a real project has a handful;
+# 25,000 modules took 16 s, 866 MB and 97 MB of JSON to assess. Longest multi-choice list.
+MAX_PARTS = 50
+MAX_LIST = 100
+# A number answer as written: digits, an optional sign and decimals (no 0x, 1_000, .nan, 1e999)
+_NUMBER = re.compile(r"^[+-]?\d{1,15}(\.\d{1,15})?$")
 
 
 Term = yamlstrict.Term
@@ -164,6 +170,8 @@ def answer_problem(question, value):
         allowed = ", ".join(question.allowed_values())
         if not isinstance(value, list) or not value:
             return ("input.multi_expected", {"allowed": allowed, "found": _type_name(value)})
+        if len(value) > MAX_LIST:
+            return ("input.list_too_long", {"n": f"{len(value):,}", "limit": MAX_LIST})
         bad = [v for v in value if not isinstance(v, str) or v not in question.allowed_values()]
         if bad:
             brief = ["[…]" if isinstance(v, list) else "{…}" if isinstance(v, dict) else _show(v) for v in bad[:5]]
@@ -180,7 +188,9 @@ def answer_problem(question, value):
     if t == "date":
         return None if _is_date(value) else _date_msg(value)
     if t == "number":
-        if isinstance(value, float) and not math.isfinite(value):
+        if isinstance(value, str):  # answers files give text; the number is read here, strictly
+            return None if _NUMBER.match(value) else ("input.expected_number", {"found": _show(value)})
+        if isinstance(value, bool) or (isinstance(value, float) and not math.isfinite(value)):
             return ("input.expected_number", {"found": _show(value)})
         return None if isinstance(value, (int, float)) else ("input.expected_number", {"found": _type_name(value)})
     return ("input.unknown_type", {"type": t})
@@ -215,6 +225,8 @@ def _answers(obj, file, where, book: Rulebook, problems: list, line: int | None 
         if msg:
             problems.append(_P(file, line, f"{where}.{qid}", msg))
             continue
+        if q.type == "number" and isinstance(value, str) and value != UNKNOWN:
+            value = float(value) if "." in value else int(value)
         values[qid] = value
     return Answers.of(values)
 
@@ -255,6 +267,10 @@ def _parts(obj, key, file, book, problems) -> tuple[Part, ...]:
         return ()
     if not isinstance(raw, list):
         problems.append(_P(file, obj.line_of(key), key, ("input.parts_not_list", {"found": _type_name(raw)})))
+        return ()
+    if len(raw) > MAX_PARTS:  # one message, not one per module of 25,000
+        problems.append(_P(file, obj.line_of(key), key, ("input.too_many_parts",
+                                                         {"n": f"{len(raw):,}", "limit": MAX_PARTS})))
         return ()
     parts, seen = [], set()
     for i, p in enumerate(raw):
@@ -323,9 +339,44 @@ def project_from_data(data, source: str, book: Rulebook | None = None) -> Projec
     studies = _parts(data, "studies", source, book, problems)
     if problems:
         raise InputError(problems)
-    return Project(id=pid, title=title, answers=answers, owner=owner, description=description,
-                   as_of=as_of, jurisdiction=jur, scenario=scenario, organisation=org,
-                   modules=modules, studies=studies, source=source)
+    return clean_project(Project(id=pid, title=title, answers=answers, owner=owner, description=description,
+                                 as_of=as_of, jurisdiction=jur, scenario=scenario, organisation=org,
+                                 modules=modules, studies=studies, source=source), book)
+
+
+def clean_project(project: Project, book: Rulebook | None = None) -> Project:
+    """The project with bidirectional controls and invisible characters removed from every
+    free text (title, owner, description, text answers, module and study titles and their
+    text answers), the fields cleaned listed in `cleaned` (sivreg.textclean says why)."""
+    from dataclasses import replace
+
+    from .textclean import clean
+    book = book or rulebook()
+    cleaned: list[str] = list(project.cleaned)
+
+    def text(value: str, where: str) -> str:
+        out, changed = clean(value)
+        if changed and where not in cleaned:
+            cleaned.append(where)
+        return out
+
+    def answers(a: Answers, where: str) -> Answers:
+        values = a.to_dict()
+        for qid, v in values.items():
+            q = book.questions.get(qid)
+            if isinstance(v, str) and q is not None and q.type == "text":
+                values[qid] = text(v, f"{where}.{qid}")
+        return Answers.of(values)
+
+    def parts(items, key):
+        return tuple(Part(p.id, text(p.title, f"{key}[{i}].title"), answers(p.answers, f"{key}[{i}].answers"))
+                     for i, p in enumerate(items))
+
+    new = replace(project, title=text(project.title, "project.title"), owner=text(project.owner, "project.owner"),
+                  description=text(project.description, "project.description"),
+                  answers=answers(project.answers, "answers"), modules=parts(project.modules, "modules"),
+                  studies=parts(project.studies, "studies"))
+    return replace(new, cleaned=tuple(cleaned)) if cleaned else project
 
 
 def load(path: str | Path, book: Rulebook | None = None) -> Project:
@@ -333,12 +384,12 @@ def load(path: str | Path, book: Rulebook | None = None) -> Project:
     path = Path(path)
     if path.is_dir():
         raise InputError([_P(str(path), None, "", ("input.is_folder", {}))])
-    return project_from_data(yamlstrict.load_file(path), str(path), book)
+    return project_from_data(yamlstrict.load_file(path, text_only=True), str(path), book)
 
 
 def loads(text: str, source: str = "<answers>", book: Rulebook | None = None) -> Project:
     """Like `load`, from YAML text (an uploaded file in the dashboard)."""
-    return project_from_data(yamlstrict.loads(text, source), source, book)
+    return project_from_data(yamlstrict.loads(text, source, text_only=True), source, book)
 
 
 def dump_project(project: Project) -> str:

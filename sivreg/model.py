@@ -119,6 +119,9 @@ class Project:
     modules: tuple[Part, ...] = ()
     studies: tuple[Part, ...] = ()
     source: str | None = None
+    # Fields whose text had bidirectional controls or invisible characters removed on input
+    # (sivreg.io.clean_project); the assessment says so. Not part of the answers file.
+    cleaned: tuple[str, ...] = ()
 
     def to_dict(self) -> dict:
         """The answers-file form (schema sivreg.project/1), as `io.save_project` writes it."""

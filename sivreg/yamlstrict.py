@@ -4,9 +4,19 @@ YAML 1.1 turns `NO` (Norway), `yes` and `off` into booleans and `2026-01-01` int
 In sivreg every scalar stays a string unless the schema says otherwise, so `NO` stays "NO"
 and answers are "yes" / "no" / "unknown" as typed. Mappings remember the line of each key so
 that errors can point at it.
+
+Answers files (`text=True`) go further: YAML 1.1 also reads `010` as 8, `12:30` as 750,
+`1_000` as 1000, `1.10` as 1.1 and `.nan` as a float, so an id or a title would silently
+change. There every plain scalar is text, exactly the characters written (only `~` / empty
+stay "not answered"); a field that needs a number checks the text itself (sivreg.io). The
+rulebook's own files keep YAML numbers. Only regular files are read: a FIFO would block
+forever and a device never ends.
 """
 from __future__ import annotations
 
+import errno
+import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +25,7 @@ import yaml
 from .errors import InputError, Problem
 
 _DROPPED_TAGS = {"tag:yaml.org,2002:bool", "tag:yaml.org,2002:timestamp"}
+_NUMBER_TAGS = {"tag:yaml.org,2002:int", "tag:yaml.org,2002:float"}
 
 # Limits against hostile files: an answers file is a few kB, nested three or four levels.
 MAX_BYTES = 1_000_000      # larger files are refused before they are parsed
@@ -46,11 +57,18 @@ _EN = {
     "input.yaml_error": "YAML error: {detail}",
     "input.cannot_read": "cannot read file: {reason}",
     "input.not_utf8": "the file is not UTF-8 text (save it as UTF-8)",
+    "input.not_regular": "is not a regular file but {kind}; only files are read",
+    "input.kind.fifo": "a named pipe (FIFO)",
+    "input.kind.device": "a device",
+    "input.kind.socket": "a socket",
+    "input.kind.other": "a special file",
+    "input.bad_number": "a number that cannot be read ({detail})",
 }
 
 
 def problem(source, line, field, key, **args) -> KeyedProblem:
-    return KeyedProblem(source, line, field, _EN[key].format(**args), key, tuple(args.items()))
+    shown = {k: _EN.get(v, v) if isinstance(v, Term) else v for k, v in args.items()}
+    return KeyedProblem(source, line, field, _EN[key].format(**shown), key, tuple(args.items()))
 
 
 class LineDict(dict):
@@ -102,6 +120,16 @@ def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode) -> LineDic
 _StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
+class _TextLoader(_StrictLoader):
+    """Answers files: no implicit numbers either (plain `010` stays the text "010")."""
+
+
+_TextLoader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag not in _NUMBER_TAGS]
+    for first, resolvers in _StrictLoader.yaml_implicit_resolvers.items()
+}
+
+
 def _too_big(text: str, source: str) -> None:
     size = len(text.encode("utf-8", "surrogatepass")) if len(text) * 4 > MAX_BYTES else len(text)
     if size > MAX_BYTES:
@@ -138,13 +166,14 @@ def _check_shape(node, source: str) -> None:
                 stack.append((c, depth + 1, False))
 
 
-def loads(text: str, source: str = "<string>"):
+def loads(text: str, source: str = "<string>", text_only: bool = False):
     """Parse YAML text strictly; a syntax error becomes an InputError naming source and line.
     Files over MAX_BYTES, nested deeper than MAX_DEPTH or expanding to more than MAX_NODES
-    values are refused with an InputError too."""
+    values are refused with an InputError too. `text_only`: every plain scalar is a string
+    (answers files)."""
     _too_big(text, source)
     try:
-        loader = _StrictLoader(text)
+        loader = (_TextLoader if text_only else _StrictLoader)(text)
         try:
             node = loader.get_single_node()
             if node is None:
@@ -162,16 +191,54 @@ def loads(text: str, source: str = "<string>"):
         raise InputError([problem(source, line, "", "input.yaml_syntax", detail=what)]) from None
     except yaml.YAMLError as exc:
         raise InputError([problem(source, None, "", "input.yaml_error", detail=str(exc))]) from None
+    except (ValueError, OverflowError) as exc:  # !!int with 5,000 digits (Python's int limit)
+        raise InputError([problem(source, None, "", "input.bad_number", detail=str(exc)[:80])]) from None
 
 
-def load_file(path: str | Path):
-    """Read a YAML file strictly: undecodable bytes and syntax errors become InputErrors."""
+def _kind(mode: int) -> Term:
+    if stat.S_ISFIFO(mode):
+        return Term("input.kind.fifo")
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return Term("input.kind.device")
+    if stat.S_ISSOCK(mode):
+        return Term("input.kind.socket")
+    return Term("input.kind.other")
+
+
+def read_regular(path: str | Path, limit: int = MAX_BYTES) -> bytes:
+    """At most `limit` + 1 bytes of a regular file. A FIFO, device or socket is refused at
+    once (opened without blocking, then checked on the open file, so a swap between the check
+    and the read changes nothing); a link is followed and its target judged."""
     path = Path(path)
     try:
-        with open(path, "rb") as fh:  # never more than the limit: /dev/zero or a 20 GB log
-            raw = fh.read(MAX_BYTES + 1)
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
     except OSError as exc:
-        raise InputError([problem(str(path), None, "", "input.cannot_read", reason=exc.strerror or str(exc))]) from None
+        if exc.errno == errno.ENXIO:  # a socket cannot be opened like a file
+            raise InputError([problem(str(path), None, "", "input.not_regular",
+                                      kind=Term("input.kind.socket"))]) from None
+        raise InputError([problem(str(path), None, "", "input.cannot_read",
+                                  reason=exc.strerror or str(exc))]) from None
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise InputError([problem(str(path), None, "", "input.cannot_read",
+                                      reason=os.strerror(errno.EISDIR))])
+        if not stat.S_ISREG(mode):
+            raise InputError([problem(str(path), None, "", "input.not_regular", kind=_kind(mode))])
+        with os.fdopen(fd, "rb", closefd=False) as fh:  # never more than the limit
+            return fh.read(limit + 1)
+    except OSError as exc:
+        raise InputError([problem(str(path), None, "", "input.cannot_read",
+                                  reason=exc.strerror or str(exc))]) from None
+    finally:
+        os.close(fd)
+
+
+def load_file(path: str | Path, text_only: bool = False):
+    """Read a YAML file strictly: undecodable bytes and syntax errors become InputErrors, and
+    so does anything that is not a regular file (see read_regular)."""
+    path = Path(path)
+    raw = read_regular(path)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -181,7 +248,7 @@ def load_file(path: str | Path):
         text = ""
     if len(raw) > MAX_BYTES:
         raise InputError([problem(str(path), None, "", "input.too_large", limit=f"{MAX_BYTES:,}")])
-    return loads(text, str(path))
+    return loads(text, str(path), text_only)
 
 
 class _Dumper(yaml.SafeDumper):

@@ -97,6 +97,10 @@ def to_markdown(assessment, lang: str | None = None, book: Rulebook | None = Non
     out = [f"# {md_escape(a['project']['title'])}", ""]
     out.append(f"_{t('notice.decision_support', lang, book)}_")
     out.append("")
+    if a.get("text_cleaned"):  # sivreg.textclean: invisible or bidi characters were removed
+        tc = a["text_cleaned"]
+        out += [f"**{t('label.text_cleaned', lang, book)}.** {md_text(tc.get('note') or t('note.text_cleaned', lang, book))} "
+                f"{md_text(', '.join(tc.get('fields') or ()))}", ""]
     meta = [(t("label.project_id", lang, book), md_escape(a["project"]["id"])),
             (t("label.as_of", lang, book), a["as_of"]),
             (t("label.jurisdiction", lang, book), a["jurisdiction"]),

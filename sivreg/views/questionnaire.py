@@ -20,7 +20,7 @@ import ipywidgets as w
 from ..catalogue import Rulebook, rulebook
 from ..engine import assess
 from ..errors import SivregError
-from ..io import MAX_TEXT, dump_project, error_text, load, loads, message_text, valid_date, valid_id
+from ..io import MAX_TEXT, clean_project, dump_project, error_text, load, loads, message_text, valid_date, valid_id
 from ..yamlstrict import MAX_BYTES
 from ..model import Answers, Project
 from ..render.html import esc, panel_html, to_html
@@ -229,10 +229,12 @@ class Questionnaire:
         if not valid_id(pid or ""):
             pid = _slug(pid or title)
         b = self._base
-        return Project(id=pid, title=title, answers=Answers.of(self.answers), owner=_one_line(self.owner.value, "owner"),
-                       description=b.description, as_of=self.as_of, jurisdiction=b.jurisdiction,
-                       scenario=self.scenario or b.scenario, organisation=b.organisation,
-                       modules=b.modules, studies=b.studies)
+        # typed or pasted text loses bidi controls and invisible characters, noted in the result
+        return clean_project(Project(id=pid, title=title, answers=Answers.of(self.answers),
+                                     owner=_one_line(self.owner.value, "owner"),
+                                     description=b.description, as_of=self.as_of, jurisdiction=b.jurisdiction,
+                                     scenario=self.scenario or b.scenario, organisation=b.organisation,
+                                     modules=b.modules, studies=b.studies, cleaned=b.cleaned), self.book)
 
     def saved_yaml(self) -> str:
         """The answers file the save link downloads (sivreg.project/1)."""
