@@ -81,3 +81,11 @@ def test_ivdr_art_66_uses_its_own_validation_periods():
     s = _study(ivd, {"ci.design": "prospective", "ci.ce_marked": "no", "ci.ivd_art58": ["interventional"]})
     assert s["lead_days"] == 80
     assert [p["ref"] for p in s["start"]["periods"]][:2] == ["ivdr.art_66_1", "ivdr.art_66_4"]
+
+
+def test_substantial_modification_of_a_running_study_art_75():
+    s = _study(_mdsw("other"), {**POC, "ci.running": "yes", "ci.substantial_modification": "yes"})
+    m = s["modification"]
+    assert m["rule"] == "ci.art_75" and m["implement_after_days"] == 45
+    assert [(p["days"], p["ref"]) for p in m["periods"]] == [(7, "mdr.art_75_1"), (38, "mdr.art_75_3"), (7, "mdr.art_75_4")]
+    assert "modification" not in _study(_mdsw("other"), {**POC, "ci.running": "no"})

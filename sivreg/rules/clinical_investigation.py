@@ -237,6 +237,22 @@ def _start(sub, regime, cls, rule, value):
     return "start.not_ci", [], None
 
 
+def _modification(sub, regime, value):
+    """MDR Art 75 (also through Art 74(1) and 74(2)) / IVDR Art 71: a running study with a planned
+    substantial modification: notify within one week, implement at the earliest 38 days after
+    the notice, +7 for experts. For Art 82 the article is applied by analogy (inferred)."""
+    if sub.ask_optional("ci.running") != "yes":
+        return None
+    if sub.ask_optional("ci.substantial_modification") != "yes":
+        return None
+    prefix = "ivd" if regime == "IVDR" else "ci"
+    ps = [period(sub, f"{prefix}.modification_{k}") for k in ("notice", "wait", "extension")]
+    rule = "ivd.art_71" if regime == "IVDR" else "ci.art_75"
+    sub.step(rule, finding="rule.applies")
+    return {"rule": rule, "periods": ps, "implement_after_days": ps[1]["days"] + ps[2]["days"],
+            "certainty": "inferred" if value == "art_82_application" else "stated"}
+
+
 def _authorisation_periods(sub, prefix):
     """The longest time DMP may take before a start after authorisation, for a complete
     application: validation 10 days + 5 (MDR Art 70(1), (4); IVDR Art 66(1), (4)), then
@@ -308,6 +324,10 @@ def _details(sub, regime, cls, rule, value):
     if value == "art_82_application":
         # Art 70 is written for Art 62 investigations; Norway's start rule for Art 82 is inferred.
         out["start"].update(certainty="inferred", note=sub.book.messages["start.art_82_by_analogy"][sub.lang])
+    if submission:
+        modification = _modification(sub, regime, value)
+        if modification:
+            out["modification"] = modification
     planned = sub.ask_optional("ci.planned_start") if submission else None
     if submission and lead is not None:
         out["earliest_start_if_sent_today"] = days_after(sub.as_of, lead)
@@ -391,6 +411,11 @@ def contribute(ctx) -> None:
         ctx.oblige("ci.rek_approval", studies=rek)
     if dmp_app or dmp_note:
         ctx.oblige("ci.investigation_requirements", studies=[s["id"] for s in dmp_app + dmp_note])
+    modified = [s for s in dmp_app + dmp_note if s.get("modification")]
+    if modified:
+        act(ctx, "act.substantial_modification", studies=[s["id"] for s in modified],
+            days=max(s["modification"]["implement_after_days"] for s in modified),
+            periods=[p for s in modified for p in s["modification"]["periods"]])
     if first_missing is not None:
         raise first_missing
 
