@@ -16,11 +16,14 @@ it follows the MDR/IVDR route and the Annex I dates.
 """
 from __future__ import annotations
 
-ANNEX_III = (("1b", "ai.annex_iii.1b", "Annex III 1(b)"),
+ANNEX_III = (("1a", "ai.annex_iii.1a", "Annex III 1(a)"),
+             ("1b", "ai.annex_iii.1b", "Annex III 1(b)"),
              ("1c", "ai.annex_iii.1c", "Annex III 1(c)"),
+             ("3", "ai.annex_iii.3", "Annex III 3"),
              ("4a", "ai.annex_iii.4a", "Annex III 4(a)"),
              ("4b", "ai.annex_iii.4b", "Annex III 4(b)"),
              ("5a", "ai.annex_iii.5a", "Annex III 5(a)"),
+             ("5b", "ai.annex_iii.5b", "Annex III 5(b)"),
              ("5c", "ai.annex_iii.5c", "Annex III 5(c)"),
              ("5d", "ai.annex_iii.5d", "Annex III 5(d)"))
 _NOT_6_1 = {"self_declaration": "ai.art_6_1.self_declaration",
@@ -60,6 +63,20 @@ def annex_iii(ctx, emotion: str, annex_i: bool) -> tuple[list[str], bool, bool]:
         ctx.step("ai.annex_i_prevails", finding="rule.applies", note="note.ai.annex_i_prevails",
                  note_args={"points": ", ".join(points)})
         return points, False, False
+    # Art 6(3) derogation, unless the system profiles (last subparagraph: then always high-risk).
+    # Either question can settle it alone; the one already answered is read first, so nothing
+    # is asked that the decision does not need (and an open derogation question costs fewer
+    # branches when profiling is asked before it).
+    if ctx.given("ai.art_6_3_condition") in (None, "unknown") and ctx.given("ai.profiling") not in (None, "unknown"):
+        if ctx.yes("ai.profiling"):
+            ctx.step("ai.art_6_3.profiling", finding="ai_act_risk.high_risk")
+            return points, True, False
+        condition = ctx.ask("ai.art_6_3_condition")
+        if condition == "none":
+            ctx.checked("ai.art_6_3", False)
+            return points, True, False
+        ctx.step("ai.art_6_3", "exception", finding="rule.applies", note="note.ai.derogation_documented")
+        return points, False, True
     condition = ctx.ask("ai.art_6_3_condition")
     if condition == "none":
         ctx.checked("ai.art_6_3", False)

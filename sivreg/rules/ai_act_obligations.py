@@ -9,7 +9,7 @@ notified body; internal control for Annex III points 2-8, Art 43(2); Annex III h
 only fundamental-rights infringements, Art 73(10), the rest through MDR/IVDR vigilance).
 Deployers of high-risk AI systems: Art 26(1), (2), (4), (5), (6), (9), (12) always; 26(7) when
 workers are subject to the system; 26(8), 26(11) and Art 27 for Annex III systems (26(8) and
-Art 27 for public bodies; Art 27 also for Annex III 5(c)). For device AI that is also listed in
+Art 27 for public bodies; Art 27 also for any deployer under Annex III 5(b) and 5(c)). For device AI that is also listed in
 Annex III (Annex I prevails), 26(8), 26(11), 49(1) and 27 are kept but marked uncertain.
 Everyone in scope: Art 4 (AI literacy). Art 50: 50(1), 50(2) providers; 50(3), 50(4) deployers;
 for 50(2) marking, systems already on the market get until 2 December 2026 under the amended Act.
@@ -27,6 +27,7 @@ TRANSPARENCY = {"Art 50(1)": ("ai.art_50_1_disclose_ai", "provider"),
                 "Art 50(3)": ("ai.art_50_3_inform_exposed", "deployer"),
                 "Art 50(4)": ("ai.art_50_4_disclose_generated", "deployer")}
 WORKPLACE_POINTS = ("Annex III 4(a)", "Annex III 4(b)")
+FRIA_ANY_DEPLOYER = ("Annex III 5(b)", "Annex III 5(c)")
 ROUTE_DATE = {"annex_i": "ai_act.high_risk_annex_i", "annex_iii": "ai_act.high_risk_annex_iii"}
 
 
@@ -169,7 +170,9 @@ def _high_risk(ctx, extra, provider: bool, deployer: bool) -> None:
         ctx.oblige("ai.art_26_8_registration", applies_from=date_id)
     elif public:
         _annex_iii_device(ctx, "ai.art_26_8_registration", date_id)
-    if not (public or "Annex III 5(c)" in points):
+    # Art 27(1): public bodies and private entities providing public services, and any
+    # deployer of an Annex III 5(b) or 5(c) system, whoever it is.
+    if not (public or any(p in FRIA_ANY_DEPLOYER for p in points)):
         ctx.checked("ai.art_27", False)
         return
     if route == "annex_iii":
