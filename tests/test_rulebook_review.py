@@ -89,3 +89,11 @@ def test_substantial_modification_of_a_running_study_art_75():
     assert m["rule"] == "ci.art_75" and m["implement_after_days"] == 45
     assert [(p["days"], p["ref"]) for p in m["periods"]] == [(7, "mdr.art_75_1"), (38, "mdr.art_75_3"), (7, "mdr.art_75_4")]
     assert "modification" not in _study(_mdsw("other"), {**POC, "ci.running": "no"})
+
+
+def test_health_research_act_sections_9_and_33_uncertain_until_prop_109_l_is_settled():
+    refs = rulebook().references
+    for rid in ("helseforskningsloven.s9", "helseforskningsloven.s33"):
+        assert refs[rid].certainty == "uncertain"
+        assert "Prop. 109 L" in refs[rid].note["nb"] and "Prop. 109 L" in refs[rid].note["en"]
+    assert refs["prop_109_l_2024_2025"].binding is False
