@@ -19,19 +19,29 @@ from .model import Answers, Outcome, Step
 
 
 class Missing(Exception):
-    """The decision needs an answer it does not have (or that is "unknown")."""
+    """The decision needs an answer it does not have (or that is "unknown").
 
-    def __init__(self, qid: str, unknown: bool = False):
-        self.qid, self.unknown = qid, unknown
+    `open` says whether the question is open in the answers the rule read (not given, or
+    answered "unknown"): only an open question can be explored under each of its answers
+    (sivreg/explore.py). A rule that refuses a given answer (for example a class that does not
+    fit the regulation) raises Missing with open=False: that answer must be changed, not
+    explored."""
+
+    def __init__(self, qid: str | None, unknown: bool = False, open: bool = True):
+        self.qid, self.unknown, self.open = qid, unknown, open
         super().__init__(qid)
 
 
-class Upstream(Exception):
-    """A topic this one depends on is not determined."""
+class Upstream(Missing):
+    """A topic this one depends on is not determined. It carries the open question the other
+    topic waits for, so that the exploration of this topic branches on that question too."""
 
-    def __init__(self, topic: str, outcome: Outcome):
+    def __init__(self, topic: str, outcome: Outcome, qid: str | None = None, unknown: bool = False,
+                 open: bool = True):
         self.topic, self.outcome = topic, outcome
-        super().__init__(topic)
+        if qid is None and outcome.missing:
+            qid = outcome.missing[0]
+        super().__init__(qid, unknown, open)
 
 
 class Undecided(Exception):
@@ -70,10 +80,26 @@ class Ctx:
         self.steps: list[Step] = []
         self.extra: dict = {}
         self.wanted: list[str] = []  # optional questions the rule would like answered
+        # A hypothesis: answers assumed for open questions while an open answer is explored
+        # (sivreg/explore.py). It never overrides an answer that was given.
+        self.hyp: dict = getattr(state, "hyp", None) or {}
+
+    def _is_open(self, qid: str) -> bool:
+        return qid not in self.answers or self.answers.get(qid) == UNKNOWN
+
+    def _hypothesis(self, qid: str, q):
+        value = self.hyp[qid]
+        self.steps.append(Step(rule=f"question.{qid}", kind="hypothesis", question=qid,
+                               answer=value, refs=q.refs,
+                               note=self.book.text("note.hypothesis", self.lang),
+                               note_id="note.hypothesis"))
+        return value
 
     # -- answers -------------------------------------------------------------------------
     def ask(self, qid: str, *, allow_unknown: bool = False):
         q = self.book.questions[qid]  # KeyError = a bug in a rule: the question must exist
+        if qid in self.hyp and self._is_open(qid) and not (allow_unknown and qid in self.answers):
+            return self._hypothesis(qid, q)
         if qid not in self.answers:
             raise Missing(qid)
         value = self.answers.get(qid)
@@ -93,6 +119,8 @@ class Ctx:
 
     def ask_optional(self, qid: str):
         """An answer the rule can do without (a cross-check); None when not answered."""
+        if qid in self.hyp and self._is_open(qid):
+            return self._hypothesis(qid, self.book.questions[qid])
         if qid not in self.answers or self.answers.get(qid) == UNKNOWN:
             if qid not in self.answers:
                 self.wanted.append(qid)
@@ -100,7 +128,10 @@ class Ctx:
         return self.ask(qid)
 
     def given(self, qid: str):
-        """The raw answer if given, without asking (for notes, never for a decision)."""
+        """The raw answer if given, without asking (for notes, and to see whether a question
+        is still open). Under a hypothesis, an open question reads as its assumed answer."""
+        if qid in self.hyp and self._is_open(qid):
+            return self.hyp[qid]
         return self.answers.get(qid)
 
     # -- trace ---------------------------------------------------------------------------
@@ -175,6 +206,9 @@ class Ctx:
 
     # -- other topics, dates, obligations, actions ------------------------------------------
     def outcome(self, topic: str) -> Outcome:
+        need = getattr(self.state, "need", None)
+        if need is not None:
+            return need(topic)  # raises Upstream with the open question the topic waits for
         out = self.state.outcomes[topic]
         if out.status == "indeterminate":
             raise Upstream(topic, out)

@@ -11,10 +11,14 @@ of cases with strict keys. Collected by tests/test_scenarios.py.
       studies: [{id, title, answers}]   # optional
       expect:
         <topic>: value | {value, status, missing, rules, basis, ...}   # any outcome field
-        status: determined | indeterminate
+                 # and, for open answers: holds_regardless_of: [ids] (exact, any order),
+                 # depends_on: [ids] (each names a question some branch turns on),
+                 # branch_values: [values] (the distinct values of the branches, any order)
+        status: determined | depends | indeterminate
         missing: [question ids]        # exact, in any order
-        obligations: {includes: [ids], excludes: [ids]}
-        actions: {includes: [ids], excludes: [ids]}
+        missing_includes: [question ids]
+        obligations: {includes: [ids], excludes: [ids], conditional: [ids], unconditional: [ids]}
+        actions: {includes: [ids], excludes: [ids], conditional: [ids], unconditional: [ids]}
       expect_trace: {<topic>: [rule ids that must appear, in this order]}
       expect_error: RuleConflict       # instead of expect
 """
@@ -98,8 +102,14 @@ def check(case: Case) -> None:
             for field, value in want.items():
                 have = got.get(field)
                 value = _like(have, value)
-                if field in ("missing",):
-                    assert sorted(have) == sorted(value), f"{key}.{field}: expected {value}, got {have}"
+                if field in ("missing", "holds_regardless_of"):
+                    assert sorted(have or []) == sorted(value), f"{key}.{field}: expected {value}, got {have}"
+                elif field == "depends_on":
+                    keys = {q for b in got.get("branches") or () for q in b["when"]}
+                    assert set(value) <= keys, f"{key}: expected branches on {value}, got {sorted(keys)}"
+                elif field == "branch_values":
+                    vals = {b["value"] for b in got.get("branches") or ()}
+                    assert vals == set(value), f"{key}: expected branch values {value}, got {sorted(map(str, vals))}"
                 else:
                     assert have == value, (f"{key}.{field}: expected {value!r}, got {have!r} "
                                            f"(status {got['status']}, missing {got['missing']})")
@@ -109,8 +119,15 @@ def check(case: Case) -> None:
                 assert i in ids, f"{key}: expected {i} among {ids}"
             for i in want.get("excludes", []):
                 assert i not in ids, f"{key}: did not expect {i}"
+            by_id = {o["id"]: o for o in result[key]}
+            for i in want.get("conditional", []):
+                assert i in by_id and by_id[i].get("conditional"), f"{key}: expected {i} listed as conditional"
+            for i in want.get("unconditional", []):
+                assert i in by_id and not by_id[i].get("conditional"), f"{key}: expected {i} listed unconditionally"
         elif key == "missing":
             assert sorted(result["missing"]) == sorted(want), f"missing: expected {want}, got {result['missing']}"
+        elif key == "missing_includes":
+            assert set(want) <= set(result["missing"]), f"missing: expected {want} among {result['missing']}"
         elif key == "status":
             assert result["status"] == want, f"status: expected {want}, got {result['status']}"
         else:

@@ -49,7 +49,10 @@ def test_public_body_question_is_asked_only_for_annex_iii_deployers():
     assert "ai.public_body" in result["missing"]
     assert result["outcomes"]["ai_act_risk"]["value"] == "high_risk"  # the tier does not wait
     ids = [o["id"] for o in result["obligations"]]
-    assert "ai.art_26_1_instructions" in ids and "ai.art_27_fria" not in ids
+    assert "ai.art_26_1_instructions" in ids
+    # Art 27 arises only for a public body: listed as conditional on that answer (issue 9)
+    fria = next(o for o in result["obligations"] if o["id"] == "ai.art_27_fria")
+    assert fria["conditional"] and fria["when"] == [{"ai.public_body": "yes"}]
     minimal = {k: v for k, v in {**NOT_DEVICE, **AI}.items() if k != "ai.public_body"}
     assert "ai.public_body" not in run(minimal)["missing"]
 
@@ -68,7 +71,8 @@ def test_trace_records_rules_that_did_not_apply_with_references():
 def test_unknown_is_never_read_as_no():
     result = run({**NOT_DEVICE, **AI, "ai.emotion": "unknown"})
     out = result["outcomes"]["ai_act_risk"]
-    assert out["status"] == "indeterminate" and out["missing"] == ["ai.emotion"]
+    assert out["status"] == "depends" and out["missing"][0] == "ai.emotion"
+    assert {"prohibited"} <= {b["value"] for b in out["branches"]}
 
 
 def test_next_question_walks_the_ai_act_questions():

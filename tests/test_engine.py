@@ -49,8 +49,12 @@ def test_unknown_is_not_asked_again_and_never_becomes_no():
                    "qual.drives_device": "no"})
     a = sivreg.assess(p, as_of="2026-11-26")
     q = a.outcome("qualification")
-    assert q.status == "indeterminate" and q.missing == ("qual.annex_xvi",)
+    # explored, never read as no: the answer depends on the open question (issue 9)
+    assert q.status == "depends" and q.missing[0] == "qual.annex_xvi"
     assert q.value is None
+    assert {b["value"] for b in q.extra["branches"] if b["when"].get("qual.annex_xvi") == "yes"} == {"annex_xvi"}
+    assert any(s.kind == "depends" for s in q.trace)
+    assert "qual.annex_xvi" in a.missing
     nq = sivreg.next_question(p)
     assert nq is None or nq.id != "qual.annex_xvi"
 

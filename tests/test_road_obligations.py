@@ -72,12 +72,16 @@ def test_language_answer_yes_needs_no_translation_step():
     assert "act.norwegian_language" not in acts
 
 
-def test_unanswered_question_leaves_the_affected_outcome_indeterminate():
+def test_unanswered_question_is_explored_and_the_route_holds_either_way():
+    # Issue 9: class IIb not made in-house needs a notified body whoever makes it; who the
+    # manufacturer is changes who carries the duties (CE marking, registration), not the route.
     a = assess({k: v for k, v in MDSW_IIB.items() if k != "conf.manufacturer"})
     conf = a["outcomes"]["conformity"]
-    assert conf["status"] == "indeterminate" and conf["missing"] == ["conf.manufacturer"]
-    assert "conf.manufacturer" in a["missing"]
-    assert any(t["kind"] == "missing" and t["question"] == "conf.manufacturer" for t in conf["trace"])
+    assert conf["status"] == "determined" and conf["value"] == "notified_body"
+    assert conf["holds_regardless_of"] == ["conf.manufacturer"]
+    assert "conf.manufacturer" in a["missing"] and "manufacturer" in conf["field_branches"]
+    assert any(t["kind"] == "hypothesis" and t["question"] == "conf.manufacturer" for t in conf["trace"])
+    assert any(t["kind"] == "regardless" for t in conf["trace"])
 
 
 def test_every_example_project_runs_and_fills_the_road_outcomes():
@@ -88,5 +92,5 @@ def test_every_example_project_runs_and_fills_the_road_outcomes():
             a = sivreg.assess(sivreg.load(f), as_of="2026-11-26", lang=lang).to_dict()
             for topic in ("conformity", "clinical_investigation"):
                 out = a["outcomes"][topic]
-                assert out["status"] in ("determined", "indeterminate", "not_applicable"), f
+                assert out["status"] in ("determined", "depends", "indeterminate", "not_applicable"), f
                 assert out["trace"], (f, topic)

@@ -56,7 +56,7 @@ def test_class_iii_waits_for_authorisation_45_plus_20_days():
 
 def test_start_rule_names_the_class_dependency_when_the_class_is_open():
     a = assess({**MDSW_IIB, "mdr.r11_impact": "unknown"}, [{"id": "poc", "title": "PoC", "answers": POC}])
-    assert a["outcomes"]["device_class"]["status"] == "indeterminate"
+    assert a["outcomes"]["device_class"]["status"] == "depends"
     s = study(a, "poc")
     assert a["outcomes"]["clinical_investigation"]["value"] == "art_62_application"
     assert s["start"]["rule"] == "start.depends_on_class"

@@ -58,11 +58,11 @@ def exclusion(ctx) -> tuple[str, str] | None:
 
 def _prospective_study(ctx) -> bool:
     """Does the clinical topic plan a study that involves people now (ci.design prospective)?
-    Read from the studies the clinical planner listed. Where the answers say "unknown" to
-    whether a study is planned or how it involves people, the exclusion waits: unknown is never
-    read as "no study with people". A clinical question not yet answered does not hold the
-    exclusion back; the project-aim answer stands until the clinical answers contradict it
-    (the clinical topic lists its own missing question)."""
+    Read from the studies the clinical planner listed. While the clinical answers are open
+    (whether a study is planned, how it involves people), the exclusion depends on them: a
+    prospective study is real-world testing, which Art 2(8) does not exclude (MDCG 2025-6 Q25).
+    The open clinical question is explored (sivreg/explore.py), never read as "no study with
+    people"."""
     ci = ctx.state.outcomes.get("clinical_investigation")
     if ci is None or ci.status == "not_applicable":
         return False
@@ -70,10 +70,7 @@ def _prospective_study(ctx) -> bool:
     if any(s.get("design") == "prospective" for s in studies):
         return True
     if ci.status == "indeterminate":
-        said_unknown = ([s.get("design") for s in studies] if studies
-                        else [ctx.given("ci.study_planned")])
-        if UNKNOWN in said_unknown:
-            ctx.outcome("clinical_investigation")  # raises Upstream: wait for the clinical answers
+        ctx.outcome("clinical_investigation")  # raises Upstream: explored with the clinical answers
     return False
 
 

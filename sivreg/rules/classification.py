@@ -34,4 +34,4 @@ def decide(ctx):
 
 def _mismatch(qid):
     from ..context import Missing
-    return Missing(qid, unknown=True)
+    return Missing(qid, unknown=True, open=False)  # the given class must be changed
