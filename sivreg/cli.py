@@ -25,6 +25,7 @@ from .engine import assess
 from .errors import InputError, SivregError
 from .io import assessment_json, error_text, load
 from .model import TOPICS
+from .textclean import for_terminal
 
 # Modules that add subcommands: each has register(subparsers) and sets func on its parser.
 EXTENSIONS = ("sivreg.portfolio.cli", "sivreg.views.serve")
@@ -70,7 +71,7 @@ def cmd_validate(args) -> int:
     for f in args.files:
         try:
             load(f)
-            print(f"{_t('cli.ok', args.lang)}  {f}")
+            print(f"{_t('cli.ok', args.lang)}  {for_terminal(f)}")
         except InputError as exc:
             problems.extend(exc.problems)
     if problems:
@@ -171,7 +172,7 @@ def cmd_summary(args) -> int:
     for r in rows:
         print("  ".join(str(r[c]).ljust(widths[c]) for c in cols))
     for f, msg in errors:
-        print(f"\n{_t('cli.summary_error', args.lang)} {f}:\n  " + msg.replace("\n", "\n  "), file=sys.stderr)
+        print(f"\n{_t('cli.summary_error', args.lang)} {for_terminal(f)}:\n  " + msg.replace("\n", "\n  "), file=sys.stderr)
     return 1 if errors else 0
 
 
@@ -229,7 +230,7 @@ def main(argv=None) -> int:
         return args.func(args) or 0
     except SivregError as exc:
         try:
-            print(f"{_t('cli.error', lang)}\n{error_text(exc, lang)}", file=sys.stderr)
+            print(f"{_t('cli.error', lang)}\n{for_terminal(error_text(exc, lang), keep_newlines=True)}", file=sys.stderr)
         except Exception:  # the rulebook itself cannot be read: say it in plain words
             print(f"sivreg: error\n{exc}", file=sys.stderr)
         return 1
@@ -249,7 +250,7 @@ def main(argv=None) -> int:
             msg = _t("cli.internal_error", lang, kind=type(exc).__name__, detail=exc)
         except Exception:
             msg = f"sivreg: internal error ({type(exc).__name__}: {exc}). Run with SIVREG_DEBUG=1 for details."
-        print(msg, file=sys.stderr)
+        print(for_terminal(msg, keep_newlines=True), file=sys.stderr)
         return 2
 
 

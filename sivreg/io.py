@@ -77,7 +77,8 @@ def problem_text(p: Problem, lang: str, book: Rulebook | None = None) -> str:
     """One problem as `file:line [field]: message`, the message in the language."""
     if not isinstance(p, KeyedProblem) or not p.key:
         return str(p)
-    where = f"{p.file}:{p.line}" if p.line else p.file
+    from .textclean import for_terminal  # a file name may hold terminal escape sequences
+    where = f"{for_terminal(p.file)}:{p.line}" if p.line else for_terminal(p.file)
     field = f" [{p.field}]" if p.field else ""
     return f"{where}{field}: {message_text(p.key, p.args, lang, book)}"
 

@@ -450,8 +450,8 @@ def test_ids_that_differ_only_in_case_are_one_id(tmp_path):
     (src / "a.yaml").write_text(text, encoding="utf-8")
     (src / "b.yaml").write_text(text.replace("id: ed-triage", "id: ED-Triage"), encoding="utf-8")
     res = run_portfolio(src, tmp_path / "out", notebooks=False, progress=False, as_of=AS_OF, lang="en")
-    assert [e.status for e in res.entries] == ["assessed", "invalid"]
-    assert "already used by" in res.entries[1].error
+    assert [e.status for e in res.entries] == ["invalid", "invalid"]  # neither wins by sort order
+    assert "also used by" in res.entries[1].error and "a.yaml" in res.entries[1].error
 
 
 @pytest.mark.parametrize("port", ["99999", "0", "-1", "http"])

@@ -80,13 +80,14 @@ def test_broken_projects_are_reported_and_the_rest_go_on(tmp_path):
     status = {e.file.name: e.status for e in res.entries}
     assert status == {"aa-broken.yaml": "invalid", "bb-unknown-question.yaml": "invalid",
                       "cc-hostile.yaml": "assessed", "ed-triage.yaml": "assessed",
-                      "sepsis-icu.yaml": "assessed", "wellness-chatbot.yaml": "assessed",
-                      "zz-duplicate.yaml": "invalid"}
+                      "sepsis-icu.yaml": "invalid", "wellness-chatbot.yaml": "assessed",
+                      "zz-duplicate.yaml": "invalid"}  # one id in two files: neither is taken
     assert res.exit_code == 1
     errors = {e.file.name: e.error for e in res.entries if e.error}
     assert "aa-broken.yaml" in errors["aa-broken.yaml"]
     assert "qual.no_such_question" in errors["bb-unknown-question.yaml"]
-    assert "allerede brukt" in errors["zz-duplicate.yaml"]  # in the run's language (nb)
+    assert "brukes også av" in errors["zz-duplicate.yaml"]  # in the run's language (nb)
+    assert "zz-duplicate.yaml" in errors["sepsis-icu.yaml"]
     html = (tmp_path / "out" / "summary.html").read_text()
     assert "<script>alert" not in html and "&lt;script&gt;" in html
     assert "Ugyldig svarfil" in html

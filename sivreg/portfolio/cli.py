@@ -17,6 +17,7 @@ import sys
 
 from ..cli import iso_date as _date
 from ..render.text import t
+from ..textclean import for_terminal
 from .diff import diff_runs, lines
 from .executors import NAMES
 from .register import Register, verify
@@ -48,7 +49,8 @@ def cmd_run(args) -> int:
         for line in lines(res.scenario_diff, lang):
             print("  " + line)
     for e in res.failed:
-        print(f"{t('portfolio.status.' + e.status, lang)}: {e.file}\n  " + (e.error or "").replace("\n", "\n  "),
+        print(f"{t('portfolio.status.' + e.status, lang)}: {for_terminal(e.file)}\n  "
+              + for_terminal(e.error or "", keep_newlines=True).replace("\n", "\n  "),
               file=sys.stderr)
     counts = ", ".join(f"{t('portfolio.status.' + s, lang)}: {n}" for s, n in sorted(res.counts.items()))
     print(t("portfolio.cli.done", lang, run=res.run_id, n=len(res.entries), counts=counts,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 
+from ..textclean import for_terminal
 from .summary import COLUMNS, header, row
 
 COLUMNS_OUT = ("project_id",) + COLUMNS + ("error",)
@@ -15,7 +16,13 @@ WIDTHS = {"project_id": 24, "title": 40, "owner": 28, "missing": 50, "next_actio
 def table(entries, lang: str, book=None) -> tuple[list[str], list[list]]:
     rows = [row(e, lang, book) for e in entries]
     heads = [header(c, lang, book) for c in COLUMNS_OUT]
-    return heads, [[r.get(c) or "" for c in COLUMNS_OUT] for r in rows]
+    return heads, [[_visible(r.get(c) or "") for c in COLUMNS_OUT] for r in rows]
+
+
+def _visible(v):
+    """A cell without control characters (a file name may hold ESC; XLSX cannot store it at
+    all, and a spreadsheet would show it as nothing): shown as escapes, line breaks kept."""
+    return for_terminal(v, keep_newlines=True) if isinstance(v, str) else v
 
 
 # Excel, LibreOffice and Google Sheets read a CSV field starting with one of these as a

@@ -2,8 +2,11 @@
 
 A project that cannot be read (broken YAML, unknown question, value not allowed) or whose
 assessment raises a user error becomes an entry with status "invalid" or "failed" and the
-message; the others go on. Two files with the same project id (ignoring case): the second is invalid, since
-outputs are named after the id.
+message; the others go on. Two files with the same project id (ignoring case) are both invalid,
+each naming the others: outputs are named after the id, and which file is the real one is
+for a person to say, not the sort order. Every `*.yaml` entry of the folder is reported: a
+FIFO, a device, a link to one, a folder or a broken link is an invalid entry saying why, never
+skipped in silence. File names are shown with control characters escaped (sivreg.textclean).
 """
 from __future__ import annotations
 
@@ -16,6 +19,7 @@ from ..catalogue import Rulebook
 from ..engine import assess
 from ..errors import SivregError
 from ..io import UserError, assessment_json, error_text, load, message_text
+from ..textclean import for_terminal
 
 PATTERNS = ("*.yaml", "*.yml")
 # Names Windows keeps for devices (whatever the extension) : reports/CON.html cannot be opened
@@ -56,7 +60,9 @@ def discover(directory: str | Path) -> list[Path]:
     d = Path(directory)
     if not d.is_dir():
         raise UserError("portfolio.err.no_folder", folder=str(d))
-    files = sorted({p for pat in PATTERNS for p in d.glob(pat) if p.is_file()})
+    # not only regular files: anything else named *.yaml is reported by `prepare` (io.load
+    # refuses it with the reason), so nothing in the folder is left out unseen
+    files = sorted({p for pat in PATTERNS for p in d.glob(pat)})
     if not files:
         raise UserError("portfolio.err.no_files", folder=str(d))
     return files
@@ -74,7 +80,41 @@ def run_key(entry: Entry, notebook_sha256: str | None) -> str:
 
 
 def prepare(files, *, as_of, scenario, lang, book: Rulebook, notebook_sha256=None) -> list[Entry]:
-    entries, seen = [], {}
+    loaded = _load_all(files, lang, book)
+    # outputs are named after the id, and a shared drive may not tell Foo from foo
+    by_id: dict[str, list[Entry]] = {}
+    for e in loaded:
+        if e.status == "assessed":
+            by_id.setdefault(e.project_id.casefold(), []).append(e)
+    for same in by_id.values():
+        if len(same) > 1:
+            for e in same:
+                others = ", ".join(for_terminal(o.file) for o in same if o is not e)
+                e.project_id = e.file.stem  # the id is nobody's until a person settles it
+                e.status, e.error = "invalid", message_text(
+                    "portfolio.err.id_shared", {"file": for_terminal(e.file), "id": e.project.id, "others": others},
+                    lang, book)
+    for entry in loaded:
+        if entry.status != "assessed":
+            continue
+        project = entry.project
+        try:
+            result = assess(project, as_of=as_of, scenario=scenario, lang=lang, book=book)
+        except SivregError as exc:
+            entry.status, entry.error = "failed", error_text(exc, lang, book)
+        except Exception as exc:  # a bug in a rule must not stop the other projects
+            entry.status, entry.error = "failed", message_text(
+                "portfolio.err.internal", {"kind": type(exc).__name__, "detail": str(exc)}, lang, book)
+        else:
+            entry.assessment_json = assessment_json(result)
+            entry.assessment = json.loads(entry.assessment_json)
+            entry.key = run_key(entry, notebook_sha256)
+    return loaded
+
+
+def _load_all(files, lang, book) -> list[Entry]:
+    """One entry per file: loaded (status assessed, not yet assessed) or invalid with why."""
+    entries = []
     for f in files:
         f = Path(f)
         try:
@@ -91,29 +131,8 @@ def prepare(files, *, as_of, scenario, lang, book: Rulebook, notebook_sha256=Non
             continue
         if not _portable_id(project.id):
             entries.append(Entry(f, f.stem, status="invalid", project=project,
-                                 error=message_text("portfolio.err.reserved_id", {"file": str(f), "id": project.id},
+                                 error=message_text("portfolio.err.reserved_id", {"file": for_terminal(f), "id": project.id},
                                                     lang, book)))
             continue
-        # outputs are named after the id, and a shared drive may not tell Foo from foo
-        same = project.id.casefold()
-        if same in seen:
-            entries.append(Entry(f, f.stem, status="invalid", project=project,
-                                 error=message_text("portfolio.err.id_used", {"file": str(f), "id": project.id,
-                                                                              "other": str(seen[same])},
-                                                    lang, book)))
-            continue
-        seen[same] = f
-        entry = Entry(f, project.id, project=project)
-        try:
-            result = assess(project, as_of=as_of, scenario=scenario, lang=lang, book=book)
-        except SivregError as exc:
-            entry.status, entry.error = "failed", error_text(exc, lang, book)
-        except Exception as exc:  # a bug in a rule must not stop the other projects
-            entry.status, entry.error = "failed", message_text(
-                "portfolio.err.internal", {"kind": type(exc).__name__, "detail": str(exc)}, lang, book)
-        else:
-            entry.assessment_json = assessment_json(result)
-            entry.assessment = json.loads(entry.assessment_json)
-            entry.key = run_key(entry, notebook_sha256)
-        entries.append(entry)
+        entries.append(Entry(f, project.id, project=project))
     return entries

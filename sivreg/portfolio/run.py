@@ -25,6 +25,7 @@ from ..catalogue import rulebook
 from ..errors import SivregError
 from ..io import Term, UserError
 from ..model import TOPICS
+from ..textclean import for_terminal
 from . import export, outputs, summary
 from .diff import compare_scenario, diff_records
 from .notebook import Task, execute
@@ -183,7 +184,7 @@ def _execute_all(pending, notebook_text, opts, layout, reg, run_id) -> None:
                 _store_notebook_result(layout, entry, res)
                 reg.add_records(run_id, [entry])
                 if entry.status == "failed":
-                    bar.write(f"FAILED {entry.project_id} ({entry.file}): {entry.error}", file=sys.stderr)
+                    bar.write(f"FAILED {entry.project_id} ({for_terminal(entry.file)}): {entry.error}", file=sys.stderr)
                 bar.update(1)
     finally:
         bar.close()
@@ -228,7 +229,7 @@ def run_portfolio(source="parameters", out="outputs", log=None, **kw) -> RunResu
             reg.add_records(run_id, settled)
             for e in settled:
                 if e.status in ("failed", "invalid") and log:
-                    log(f"{e.status.upper()} {e.file}: {e.error}")
+                    log(f"{e.status.upper()} {for_terminal(e.file)}: {e.error}")
             if pending:
                 _execute_all(pending, nb_text, opts, layout, reg, run_id)
 
