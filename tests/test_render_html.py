@@ -66,7 +66,10 @@ def test_report_contents_in_both_languages():
         for w in words:
             assert w in html, (lang, w)
         assert esc(p.title) in html and a.as_of in html and a.rulebook["version"] in html
-        assert book.text("label.reasoning", lang) in html
+        assert book.text("doc.reasoning", lang) in html
+        for step in ("understand", "classify", "clinical", "documentation", "conformity", "language",
+                     "post_market", "ai_act"):  # SiV's guideline §3.3 steps 1-7, then §3.4
+            assert esc(book.text(f"doc.step.{step}", lang)) in html
         assert esc(book.text("report.answers", lang)) in html
         # every step of the reasoning is there
         for topic, o in a.to_dict()["outcomes"].items():
@@ -120,16 +123,23 @@ def test_uncertain_sources_are_flagged():
     assert out.count("sv-uncertain") >= 2
 
 
-def test_extra_fields_are_rendered_generically():
-    """Fields a rule adds (basis, role, studies, ...) appear without code for them here."""
+def test_extra_fields_are_shown_by_their_labels_never_as_raw_keys():
+    """Fields a rule adds appear by the label the rulebook gives them (studies as a nested
+    list, coded values by their label); a field without a label is left out, never shown as
+    its key or a Python value."""
     _, a = sepsis("en")
     d = a.to_dict()
-    d["outcomes"]["ai_act_risk"].update({"status": "determined", "value": "high_risk", "basis": ["Art 6(1)"],
-                                         "studies": [{"id": "s1", "title": HOSTILE, "value": "art_62_application"}],
+    d["outcomes"]["ai_act_risk"].update({"status": "determined", "value": "high_risk", "origin": "vendor",
+                                         "studies": [{"id": "s1", "title": HOSTILE, "status": "determined",
+                                                      "value": "art_62_application"}],
                                          "some_new_field": {"nested": True}})
     d["something_new"] = ["a", "b"]
     html = to_html(d)
-    assert "Art 6(1)" in html and "Some new field" in html and "Something new" in html
+    book = sivreg.rulebook()
+    assert esc(book.text("doc.origin.vendor", "en")) in html
+    assert esc(book.text("clinical_investigation.art_62_application", "en")) in html
+    assert "some_new_field" not in html and "Some new field" not in html and "something_new" not in html
+    assert ">True<" not in html and not re.search(r"\bNone\b(?! of)", html)
     assert "script" not in parse(html).tags
     assert fields_html({"empty": [], "none": None}, "en") == ""
 

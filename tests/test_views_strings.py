@@ -14,8 +14,9 @@ from sivreg.errors import RulebookError
 
 from conftest import ROOT
 
-SOURCES = [*(ROOT / "sivreg" / "views").glob("*.py"), ROOT / "sivreg" / "render" / "html.py"]
-KEY = re.compile(r"""["']((?:ui|report|label|answer|status|notice|topic)\.[a-z_]+)["']""")
+SOURCES = [*(ROOT / "sivreg" / "views").glob("*.py"), *(ROOT / "sivreg" / "render").glob("*.py"),
+           *(ROOT / "sivreg" / "render" / "templates").glob("*.j2")]
+KEY = re.compile(r"""["']((?:ui|report|label|answer|status|notice|topic|doc)\.[a-z_.]+[a-z_])["']""")
 FILES = {"report.css"}  # file names that look like keys
 
 

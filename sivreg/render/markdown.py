@@ -1,18 +1,19 @@
-"""Assessment -> Markdown report in nb or en: verdicts, reasoning with legal references
-(guidance marked), obligations with dates, next steps, missing answers, rulebook version,
-scenario, date and the decision-support notice. User-typed text is escaped."""
+"""Assessment -> Markdown report in nb or en, from the same document model as the HTML and PDF
+reports (`document.build`): the first page (verdicts with `depends` as branches, the next
+steps, what is open or uncertain), one section per step of SiV's guideline with its reasoning,
+duties and documents, studies, modules and branches as nested lists, the checklist and the
+declaration draft once each. User-typed text is escaped."""
 from __future__ import annotations
 
 import re
 
 from ..catalogue import Rulebook, rulebook
-from ..model import TOPICS
-from .text import answer_label, citations_text, finding_label, rule_label, t, value_label
+from . import document
+from .text import t
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-!|])")
-
-
 _LINE_BREAKS = re.compile(r"\s*[\r\n]+\s*")
+_MD_INLINE = re.compile(r"([\\`*_\[\]])")
 
 
 def _one_line(text) -> str:
@@ -28,9 +29,6 @@ def md_escape(text) -> str:
     return _MD_SPECIAL.sub(r"\\\1", s)
 
 
-_MD_INLINE = re.compile(r"([\\`*_\[\]])")
-
-
 def md_text(text) -> str:
     """Escape a sentence for Markdown without cluttering it: HTML specials become entities
     and inline markup characters are backslash-escaped (notes can carry user text, e.g. a
@@ -39,118 +37,185 @@ def md_text(text) -> str:
     return _MD_INLINE.sub(r"\\\1", s)
 
 
-def step_line(step: dict, lang: str, book: Rulebook) -> str:
-    parts = [rule_label(step["rule"], lang, book)]
-    if step.get("question"):
-        parts.append(f"→ {md_text(answer_label(step['question'], step.get('answer'), lang, book))}")
-    if step.get("finding"):
-        parts.append(f"→ **{finding_label(step['finding'], lang, book)}**")
-    line = " ".join(parts)
-    if step.get("note"):
-        line += f" — {md_text(step['note'])}"
-    refs = citations_text(step.get("refs"), lang, book)
-    if refs:
-        line += f" _[{refs}]_"
-    if step["kind"] in ("not_applied",):
-        line = f"~ {line}"
-    return f"- {line}"
+def _cites(cites, lang, book) -> str:
+    parts = []
+    for c in cites or ():
+        s = c["short"] or c["text"]
+        if not c["binding"]:
+            s += f" ({t('label.guidance', lang, book)})"
+        if c["uncertain"]:
+            s += f" ({t('label.uncertain', lang, book)})"
+        parts.append(s)
+    return f" _[{md_text('; '.join(parts))}]_" if parts else ""
 
 
-def _plain(value, lang: str, book: Rulebook, key: str | None = None) -> str:
-    """An extra field's value as one line of text (ids shown by their label)."""
-    from .html import coded_label
-    if isinstance(value, dict) and set(value) <= {"nb", "en"} and lang in value:
-        value = value[lang]
-    if value is None:
-        return "–"
-    if isinstance(value, str):
-        label = coded_label(key, value, lang, book)
-        if label is None and value in book.rules:
-            label = rule_label(value, lang, book)
-        if label is None and value in book.references:
-            label = citations_text([value], lang, book)
-        return md_text(label if label is not None else value)
-    if isinstance(value, (list, tuple)):
-        return "; ".join(_plain(v, lang, book, key) for v in value) or "–"
-    if isinstance(value, dict):
-        if "EU" in value or "NO" in value:
-            return "; ".join(f"{j}: {(value.get(j) or {}).get('date') or t('label.pending', lang, book)}"
-                             for j in ("EU", "NO") if j in value)
-        return ", ".join(f"{k}: {_plain(v, lang, book, k)}" for k, v in value.items()
-                         if k not in ("trace", "refs") and v not in (None, [], {}))
-    return md_text(value)
+def _dates(ds, lang, book) -> str:
+    parts = []
+    for d in ds or ():
+        s = f"{d['jurisdiction']}: {d['text']}"
+        if d.get("state"):
+            s += f" ({d['state']})"
+        if d.get("note"):
+            s += f" — {d['note']}"
+        parts.append(s)
+    return md_text("; ".join(parts))
 
 
-def extra_lines(outcome: dict, lang: str, book: Rulebook) -> list[str]:
-    """Fields a rule adds to an outcome (basis, role, rules, studies, ...), generically."""
-    from .html import key_label
-    lines = [f"- **{md_text(key_label(k, lang, book))}:** {_plain(v, lang, book, k)}"
-             for k, v in outcome.items()
-             if k not in ("status", "value", "missing", "trace") and v not in (None, "", [], {})]
-    return lines + [""] if lines else []
+def _details(details, lang, book, depth: int) -> list[str]:
+    pad = "  " * depth
+    out = []
+    for x in details or ():
+        line = f"{pad}- **{md_text(x['label'])}:**"
+        if x.get("text"):
+            line += f" {md_text(x['text'])}"
+        if x.get("dates"):
+            line += f" {_dates(x['dates'], lang, book)}"
+        line += _cites(x.get("cites"), lang, book)
+        out.append(line)
+        for e in x.get("entries") or ():
+            out.append(f"{pad}  - {md_text(e)}")
+        for s in x.get("studies") or ():
+            out += _study(s, lang, book, depth + 1)
+    return out
 
 
-def to_markdown(assessment, lang: str | None = None, book: Rulebook | None = None) -> str:
+def _study(s, lang, book, depth: int) -> list[str]:
+    pad = "  " * depth
+    out = [f"{pad}- **{md_text(s['title'])}:** {md_text(s['verdict'])}"]
+    if s.get("depends"):
+        out.append(f"{pad}  - {md_text(s['depends'])}")
+    return out + _details(s.get("details"), lang, book, depth + 1)
+
+
+def _verdict(v, lang, book) -> list[str]:
+    out = [f"- **{md_text(v['topic_label'])}:** {md_text(v['text'])} ({md_text(v['status_label'])})"]
+    if v.get("depends"):
+        out.append(f"  - {md_text(v['depends'])}")
+    out += [f"  - {md_text(r)}" for r in v.get("regardless") or ()]
+    out += [f"  - {md_text(f['label'])}: {md_text(f['text'])}" for f in v.get("field_branches") or ()]
+    out += [f"  - {md_text(m['title'])}: {md_text(m['text'])}" for m in v.get("modules") or ()]
+    return out
+
+
+def _duty(d, lang, book, bullet="-", details=True) -> list[str]:
+    line = f"{bullet} {md_text(d['label'])}"
+    if d.get("uncertain"):
+        line += f" ({t('report.uncertain', lang, book)})"
+    if d.get("recipient"):
+        line += f" ({t('report.recipient', lang, book)}: {md_text(d['recipient'])})"
+    if d.get("due"):
+        line += f" — {t('label.due', lang, book)} {d['due']}"
+        if d.get("overdue"):
+            line += f" **({t('doc.overdue', lang, book)})**"
+    if d.get("role"):
+        line += f" ({t('report.role', lang, book)}: {md_text(d['role'])})"
+    out = [line + (_cites(d.get("cites"), lang, book) if details else "")]
+    if d.get("conditional"):
+        out.append(f"  - _{md_text(d['conditional'])}_")
+    if not details:
+        return out
+    if d.get("note"):
+        out.append(f"  - {md_text(d['note'])}")
+    if d.get("dates"):
+        out.append(f"  - {t('report.applies_from', lang, book)}: {_dates(d['dates'], lang, book)}")
+    if d.get("checklist"):
+        out.append(f"  - {t('doc.see_checklist', lang, book)}")
+    return out + _details(d.get("details"), lang, book, 1)
+
+
+def _steps(steps, lang, book) -> list[str]:
+    out = []
+    for i, s in enumerate(steps, 1):
+        line = f"{i}. {'~ ' if s['not_applied'] else ''}{md_text(s['text'])}"
+        if s.get("uncertain"):
+            line += f" ({t('report.uncertain', lang, book)})"
+        if s.get("note"):
+            line += f" — {md_text(s['note'])}"
+        out.append(line + ("" if s.get("cites_below") else _cites(s.get("cites"), lang, book)))
+    return out
+
+
+def to_markdown(assessment, lang: str | None = None, book: Rulebook | None = None, project=None) -> str:
     book = book or rulebook()
     a = assessment.to_dict() if hasattr(assessment, "to_dict") else assessment
-    lang = lang or a["lang"]
-    out = [f"# {md_escape(a['project']['title'])}", ""]
-    out.append(f"_{t('notice.decision_support', lang, book)}_")
-    out.append("")
-    if a.get("text_cleaned"):  # sivreg.textclean: invisible or bidi characters were removed
-        tc = a["text_cleaned"]
-        out += [f"**{t('label.text_cleaned', lang, book)}.** {md_text(tc.get('note') or t('note.text_cleaned', lang, book))} "
-                f"{md_text(', '.join(tc.get('fields') or ()))}", ""]
-    meta = [(t("label.project_id", lang, book), md_escape(a["project"]["id"])),
-            (t("label.as_of", lang, book), a["as_of"]),
-            (t("label.jurisdiction", lang, book), a["jurisdiction"]),
-            (t("label.rulebook", lang, book), f"{a['rulebook']['version']} ({a['rulebook']['sha256'][:12]})"),
-            (t("label.scenario", lang, book), a["rulebook"].get("scenario") or "–"),
-            (t("label.status", lang, book), t("status." + a["status"], lang, book))]
-    if a.get("scenario"):
-        meta.append((t("label.legal_status", lang, book), a["scenario"]["legal_status"]))
-    out += [f"- **{k}:** {v}" for k, v in meta]
-    out += ["", f"## {t('label.verdicts', lang, book)}", ""]
-    out.append(f"| {t('label.topic', lang, book)} | {t('label.result', lang, book)} | {t('label.status', lang, book)} |")
-    out.append("|---|---|---|")
-    for topic in TOPICS:
-        o = a["outcomes"][topic]
-        status = t("status." + o["status"], lang, book)
-        out.append(f"| {t('topic.' + topic, lang, book)} | {value_label(topic, o['value'], lang, book)} | {status} |")
-    if a["missing"]:
-        out += ["", f"## {t('label.missing', lang, book)}", ""]
-        for qid in a["missing"]:
-            q = book.questions.get(qid)
-            out.append(f"- `{qid}`: {q.label[lang] if q else qid}")
-    if a.get("actions"):
-        out += ["", f"## {t('label.actions', lang, book)}", ""]
-        for i, act in enumerate(a["actions"], 1):
-            line = f"{i}. {md_text(act['label'])}"
-            if act.get("recipient"):
-                line += f" ({md_text(act['recipient'])})"
-            if act.get("due"):
-                line += f" — {t('label.due', lang, book)} {act['due']}"
-            refs = citations_text(act.get("refs"), lang, book)
-            out.append(line + (f" _[{refs}]_" if refs else ""))
-    if a.get("obligations"):
-        out += ["", f"## {t('label.obligations', lang, book)}", ""]
-        for ob in a["obligations"]:
-            line = f"- {md_text(ob['label'])}"
-            af = ob.get("applies_from")
-            if af:
-                eu, no = af.get("EU", {}), af.get("NO", {})
-                line += (f" — EU: {eu.get('date') or t('label.pending', lang, book)}; "
-                         f"NO: {no.get('date') or t('label.pending', lang, book)}")
-                if no.get("note"):
-                    line += f" ({md_text(no['note'])})"
-            refs = citations_text(ob.get("refs"), lang, book)
-            out.append(line + (f" _[{refs}]_" if refs else ""))
-    out += ["", f"## {t('label.reasoning', lang, book)}", ""]
-    for topic in TOPICS:
-        o = a["outcomes"][topic]
-        out += [f"### {t('topic.' + topic, lang, book)}: {value_label(topic, o['value'], lang, book)}", ""]
-        out += extra_lines(o, lang, book)
-        out += [step_line(s, lang, book) for s in o["trace"]]
+    lang = lang or a.get("lang") or "nb"
+    doc = document.build(a, lang, book, project)
+    meta = doc["meta"]
+    T = lambda key, **kw: t(key, lang, book, **kw)  # noqa: E731
+    out = [f"# {md_escape(meta['title'])}", "", f"_{md_text(meta['notice'])}_", ""]
+    rows = [(T("label.project_id"), md_escape(meta["project_id"]))]
+    if meta["owner"]:
+        rows.append((T("report.owner"), md_escape(meta["owner"])))
+    rows += [(T("label.as_of"), meta["as_of"] + (f" {T('report.as_of_today')}" if meta["as_of_today"] else "")),
+             (T("label.jurisdiction"), meta["jurisdiction"]),
+             (T("label.rulebook"), f"{meta['rulebook']} ({meta['rulebook_sha']})"),
+             (T("label.scenario"), md_text(meta["scenario"])),
+             (T("label.status"), meta["status_label"])]
+    if meta["scenario_status"]:
+        rows.append((T("label.legal_status"), md_text(meta["scenario_status"])))
+    out += [f"- **{k}:** {v}" for k, v in rows]
+    out += ["", f"## {T('label.verdicts')}", ""]
+    for v in doc["verdicts"]:
+        out += _verdict(v, lang, book)
+    out += ["", f"## {T('doc.next_steps', n=len(doc['next_steps']))}", ""]
+    for i, d in enumerate(doc["next_steps"], 1):
+        out += _duty(d, lang, book, f"{i}.", details=False)
+    if not doc["next_steps"]:
+        out.append(T("report.none"))
+    out += ["", f"## {T('doc.open_h')}", ""]
+    if doc["open"]:
+        out.append(f"{T('label.missing')}:")
         out.append("")
-    out.append(f"_{t('label.legend', lang, book)}_")
+        for o in doc["open"]:
+            line = f"- «{md_text(o['question'])}»"
+            if o["unknown"]:
+                line += f" ({T('doc.answered_unknown')})"
+            if o["blocks"]:
+                line += f" — {T('doc.blocks', names=md_text(o['blocks']))}"
+            out.append(line)
+    else:
+        out.append(T("doc.nothing_open"))
+    if doc["uncertain"]:
+        out += ["", f"{T('doc.uncertain_h')}:", ""]
+        out += [f"- {md_text(u['label'])}" for u in doc["uncertain"]]
+    for s in doc["sections"]:
+        out += ["", f"## {md_text(s['title'])}", ""]
+        if s["guideline"]:
+            out += [f"_{s['guideline']}_", ""]
+        if s["intro"]:
+            out += [s["intro"], ""]
+        for v in s["verdicts"]:
+            out += _verdict(v, lang, book)
+        out += _details(s["facts"], lang, book, 0)
+        if s["reasoning"]:
+            out += ["", f"### {T('doc.reasoning')}", ""] + _steps(s["reasoning"], lang, book)
+        if s["duty_groups"]:
+            out += ["", f"### {T('label.obligations')}", ""]
+            for g in s["duty_groups"]:
+                for d in g["entries"]:
+                    out += _duty(d, lang, book)
+        if s["actions"]:
+            out += ["", f"### {T('doc.todo')}", ""]
+            for d in s["actions"]:
+                out += _duty(d, lang, book)
+        if s["empty"]:
+            out.append(T("doc.step_nothing"))
+    if doc["modules"]:
+        out += ["", f"## {T('report.modules')}", ""]
+        out += [f"- **{md_text(m['title'])}:** {md_text(m['text'])}" for m in doc["modules"]]
+    letters = iter("ABCDEF")
+    if doc["checklist"]:
+        out += ["", f"## {T('doc.appendix', letter=next(letters))}: {T('doc.checklist_h')}", ""]
+        for i in doc["checklist"]["entries"]:
+            out.append(f"- [ ] {md_text(i['label'])}{_cites(i['cites'], lang, book)}")
+            out += [f"  - {md_text(x)}" for x in i["also"]]
+    if doc["declaration"]:
+        out += ["", f"## {T('doc.appendix', letter=next(letters))}: {T('doc.declaration_h')}", ""]
+        out += [f"> {md_text(p)}\n>" for p in doc["declaration"]["text"].split("\n\n")]
+        if doc["declaration"]["to_complete"]:
+            out += ["", f"{T('doc.to_complete')}: {md_text('; '.join(doc['declaration']['to_complete']))}"]
+    out += ["", f"## {T('doc.appendix', letter=next(letters))}: {T('doc.trace_h')}", ""]
+    for tr in doc["trace"]:
+        out += ["", f"### {md_text(tr['topic_label'])}: {md_text(tr['text'])}", ""] + _steps(tr["steps"], lang, book)
+    out += ["", f"_{T('label.legend')}_ _{T('report.legend')}_", ""]
     return "\n".join(out) + "\n"
