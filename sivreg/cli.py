@@ -1,6 +1,6 @@
 """Command line: a thin wrapper over the public API.
 
-    sivreg assess FILE [--as-of DATE] [--scenario NAME] [--lang nb|en] [--format json|md]
+    sivreg assess FILE [--as-of DATE] [--scenario NAME] [--lang nb|en] [--format json|md|pdf] [--out FILE]
     sivreg validate FILE...          every problem in one go, exit 1 if any
     sivreg questions [--format json|md] [--lang nb|en]
     sivreg template [--lang nb|en]   a blank answers file with every question
