@@ -52,11 +52,24 @@ def cmd_assess(args) -> int:
     check_scenario(args.scenario)
     project = load(args.file)
     result = assess(project, as_of=args.as_of, scenario=args.scenario, lang=args.lang)
+    if args.format == "pdf":
+        if not args.out:  # a PDF is not for the terminal
+            from .io import UserError
+            raise UserError("doc.cli_pdf_needs_out")
+        from .io import atomic_write
+        from .render.pdf import to_pdf
+        atomic_write(Path(args.out), to_pdf(result, args.lang, project=project))
+        return 0
     if args.format == "json":
-        sys.stdout.write(assessment_json(result))
+        text = assessment_json(result)
     else:
         from .render import to_markdown
-        sys.stdout.write(to_markdown(result, args.lang))
+        text = to_markdown(result, args.lang, project=project)
+    if args.out:
+        from .io import atomic_write
+        atomic_write(Path(args.out), text.encode("utf-8"))
+    else:
+        sys.stdout.write(text)
     return 0
 
 
@@ -158,16 +171,26 @@ def summary_rows(directory: str, as_of=None, scenario=None, lang="nb"):
         rows.append({"project": a["project"]["id"],
                      **{t: value_label(t, o[t]["value"], lang) if o[t]["value"] is not None else "–"
                         for t in TOPICS},
-                     "status": a["status"], "missing": ", ".join(a["missing"])})
+                     "status": _status_text(a["status"], lang), "missing": ", ".join(a["missing"])})
     return rows, errors
+
+
+def _status_text(status: str, lang: str) -> str:
+    for key in (f"status.{status}", f"doc.status.{status}"):
+        try:
+            return _t(key, lang)
+        except KeyError:
+            continue
+    return _t("doc.status.other", lang)
 
 
 def cmd_summary(args) -> int:
     check_scenario(args.scenario)
     rows, errors = summary_rows(args.dir, args.as_of, args.scenario, args.lang)
     cols = ["project", "qualification", "regime", "device_class", "status"]
-    widths = {c: max([len(c)] + [len(str(r[c])) for r in rows]) for c in cols}
-    print("  ".join(c.ljust(widths[c]) for c in cols))
+    heads = {c: _t(f"portfolio.col.{'project_id' if c == 'project' else c}", args.lang) for c in cols}
+    widths = {c: max([len(heads[c])] + [len(str(r[c])) for r in rows]) for c in cols}
+    print("  ".join(heads[c].ljust(widths[c]) for c in cols))
     print("  ".join("-" * widths[c] for c in cols))
     for r in rows:
         print("  ".join(str(r[c]).ljust(widths[c]) for c in cols))
@@ -186,7 +209,8 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--as-of", type=iso_date, default=None, help="assessment date YYYY-MM-DD (default: the file's, else today)")
     a.add_argument("--scenario", default=None, help="version of the AI Act (rulebook scenario)")
     a.add_argument("--lang", choices=("nb", "en"), default="nb")
-    a.add_argument("--format", choices=("json", "md"), default="md")
+    a.add_argument("--format", choices=("json", "md", "pdf"), default="md")
+    a.add_argument("--out", default=None, help="write to this file (needed for --format pdf)")
     a.set_defaults(func=cmd_assess)
 
     v = sub.add_parser("validate", help="check answers files, reporting every problem")
