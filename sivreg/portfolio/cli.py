@@ -4,7 +4,11 @@
                          [--scenario NAME] [--force] [--lang nb|en] [--compare-scenario NAME]
                          [--no-notebooks] [--notebook PATH] [--executor processes|threads|dask]
                          [--dask-address ADDR] [--no-progress]
-    sivreg portfolio verify [--out DIR]      exit 1 and name each altered row if the chain breaks
+                         [--key FILE] [--new-register]
+    sivreg portfolio verify [--out DIR] [--key FILE] [--expect CHECKSUM] [--log FILE]
+                                             exit 1 and name each altered row if the chain breaks,
+                                             a signature does not match, or a logged run is gone
+    sivreg portfolio init-key FILE           a new register key (0600), kept outside the output folder
     sivreg portfolio diff A B [--out DIR]    what changed from run A to run B, and why
     sivreg portfolio history [--out DIR]     every run with its date, rulebook and counts
 """
@@ -38,7 +42,8 @@ def cmd_run(args) -> int:
     res = run_portfolio(args.dir, args.out, jobs=args.jobs, as_of=args.as_of, scenario=args.scenario,
                         lang=args.lang, force=args.force, notebooks=not args.no_notebooks,
                         notebook=args.notebook, executor=args.executor, address=args.dask_address,
-                        compare_scenario=args.compare_scenario, progress=not args.no_progress)
+                        compare_scenario=args.compare_scenario, progress=not args.no_progress,
+                        key=args.key, new_register=args.new_register)
     lang = args.lang
     if res.changes:
         print(t("portfolio.cli.changes", lang, run=res.changes["from_run"]))
@@ -56,19 +61,41 @@ def cmd_run(args) -> int:
     print(t("portfolio.cli.done", lang, run=res.run_id, n=len(res.entries), counts=counts,
             summary=os.path.join(str(res.layout.root), "summary.html")))
     print(t("portfolio.cli.head", lang, head=res.head))
+    if res.signature:
+        print(t("portfolio.cli.signature", lang, key_id=res.key_id, signature=res.signature))
+    else:
+        print(t("portfolio.cli.unsigned", lang), file=sys.stderr)
     return res.exit_code
 
 
 def cmd_verify(args) -> int:
+    from .keys import find_key
     from .outputs import Layout
     layout = Layout(args.out)
-    problems, facts = verify(layout.register, layout.root)
+    key = find_key(args.key, layout.root)
+    problems, facts = verify(layout.register, layout.root, key=key, expect=args.expect, log=args.log,
+                             lang=args.lang)
     if problems:
         print(t("portfolio.cli.verify_bad", args.lang, n=len(problems)), file=sys.stderr)
         for p in problems:
-            print(f"  {p}", file=sys.stderr)
+            print(f"  {for_terminal(p)}", file=sys.stderr)
         return 1
-    print(t("portfolio.cli.verify_ok", args.lang, **facts))
+    print(t("portfolio.cli.verify_ok", args.lang, rows=facts["rows"], runs=facts["runs"], head=facts["head"]))
+    if "log" in facts:
+        print(t("portfolio.cli.log_ok", args.lang, log=facts["log"], n=facts["log_runs"]))
+    else:
+        print(t("portfolio.cli.no_log", args.lang))
+    if key is not None:
+        print(t("portfolio.cli.signed_ok", args.lang, n=facts.get("signatures", 0), key_id=key.key_id))
+    else:
+        print(t("portfolio.cli.chain_only", args.lang))
+    return 0
+
+
+def cmd_init_key(args) -> int:
+    from .keys import init_key
+    key = init_key(args.file)
+    print(t("portfolio.cli.key_written", args.lang, file=args.file, key_id=key.key_id))
     return 0
 
 
@@ -115,12 +142,25 @@ def register(subparsers) -> None:
                    help="where notebooks run: local processes (default), threads, or dask")
     r.add_argument("--dask-address", default=None, help="dask scheduler address (default: a local cluster)")
     r.add_argument("--no-progress", action="store_true", help="no progress bar")
+    r.add_argument("--key", default=None, metavar="FILE",
+                   help="register key to sign the run with (default: $SIVREG_REGISTER_KEY; keep it outside --out)")
+    r.add_argument("--new-register", action="store_true",
+                   help="start a new register on purpose where earlier outputs but no register are")
     r.set_defaults(func=cmd_run)
 
     v = sub.add_parser("verify", help="check that the register was not altered")
     v.add_argument("--out", default="outputs")
     v.add_argument("--lang", choices=("nb", "en"), default="nb")
+    v.add_argument("--key", default=None, metavar="FILE",
+                   help="check every signature with this key (default: $SIVREG_REGISTER_KEY)")
+    v.add_argument("--expect", default=None, metavar="CHECKSUM", help="a checksum a run printed, kept elsewhere")
+    v.add_argument("--log", default=None, metavar="FILE", help="a kept copy of register.log to check against")
     v.set_defaults(func=cmd_verify)
+
+    k = sub.add_parser("init-key", help="write a new register key (keep it outside the output folder)")
+    k.add_argument("file")
+    k.add_argument("--lang", choices=("nb", "en"), default="nb")
+    k.set_defaults(func=cmd_init_key)
 
     d = sub.add_parser("diff", help="what changed from run A to run B, and why")
     d.add_argument("a", type=int)

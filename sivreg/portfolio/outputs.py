@@ -2,6 +2,7 @@
 files written atomically, and leftovers of an interrupted run cleared away.
 
     outputs/register.sqlite          the register (see register.py)
+    outputs/register.log             one line per run: checksum and signature (reglog.py)
     outputs/summary.html|.xlsx|.csv  the management table
     outputs/reports/<id>.html        each project's report (executed notebook, no code)
     outputs/notebooks/<id>.ipynb     each executed notebook
@@ -37,6 +38,7 @@ class Layout:
     def __init__(self, root: str | Path):
         self.root = Path(root)
         self.register = self.root / REGISTER
+        self.log = self.root / "register.log"   # reglog.py
         self.lock = self.root / ".lock"
         self.work = self.root / ".work"   # scratch folders of local notebook workers
 

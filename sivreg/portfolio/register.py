@@ -11,9 +11,15 @@ Tables (append-only; triggers refuse UPDATE and DELETE):
 
 All rows share one sequence `seq` and form one hash chain: each row stores the hash of the
 row before it (`prev_hash`) and its own `hash` = sha256 over its table name and every column.
-`verify` recomputes the chain, so any row edited, inserted or deleted afterwards shows up
-(deleting the newest rows is only caught against a copy of the last hash, which each run
-prints and puts in the summary).
+`verify` recomputes the chain, so any row edited, inserted or deleted afterwards shows up.
+
+The chain alone cannot tell a rewrite by sivreg's own code (triggers dropped, rows changed,
+every hash recomputed) from the real thing, nor a register cut back to an earlier run. So:
+    signatures  one row per run that had a key: HMAC of the chain head (keys.py); a register
+                rewritten without the key cannot be signed again
+    register.log  beside the register, one line per run with its checksum and signature
+                (reglog.py); `verify` checks the register against it, or against a kept copy
+                (--log) or a checksum a run printed (--expect), so a deleted run is found
 """
 from __future__ import annotations
 
@@ -25,7 +31,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from ..errors import SivregError
-from ..io import UserError
+from ..io import UserError, message_text
 
 GENESIS = "0" * 64
 SCHEMA_VERSION = "1"
@@ -52,15 +58,19 @@ CREATE TABLE IF NOT EXISTS run_ends (
     run_id INTEGER PRIMARY KEY REFERENCES runs(run_id), seq INTEGER NOT NULL UNIQUE,
     finished_at TEXT NOT NULL, status TEXT NOT NULL, counts TEXT, summary TEXT,
     prev_hash TEXT NOT NULL, hash TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS signatures (
+    run_id INTEGER PRIMARY KEY REFERENCES runs(run_id), seq INTEGER NOT NULL, head TEXT NOT NULL,
+    key_id TEXT NOT NULL, hmac TEXT NOT NULL, signed_at TEXT NOT NULL);
 """
 GUARDS = [f"{t}_no_{op.lower()}" for t in TABLES for op in ("UPDATE", "DELETE")]
+GUARDED = TABLES + ("signatures",)
 
 
 def _guards_sql() -> str:
     return "".join(
         f"CREATE TRIGGER IF NOT EXISTS {t}_no_{op.lower()} BEFORE {op} ON {t} "
         f"BEGIN SELECT RAISE(ABORT, 'the sivreg register is append-only'); END;\n"
-        for t in TABLES for op in ("UPDATE", "DELETE"))
+        for t in GUARDED for op in ("UPDATE", "DELETE"))
 
 
 def now() -> str:
@@ -185,6 +195,18 @@ class Register:
     def head_hash(self) -> str:
         return self._head()[1]
 
+    def sign(self, run_id: int, key) -> str:
+        """Sign the chain head with the key (keys.Key); returns the signature."""
+        seq, head = self._head()
+        sig = key.sign(run_id, seq, head)
+        self.db.execute("INSERT INTO signatures VALUES (?, ?, ?, ?, ?, ?)",
+                        (run_id, seq, head, key.key_id, sig, now()))
+        return sig
+
+    def run_end_hashes(self) -> dict[int, str]:
+        """run id -> the checksum printed when it ended (the hash of its run_ends row)."""
+        return {r["run_id"]: r["hash"] for r in self.db.execute("SELECT run_id, hash FROM run_ends")}
+
     # -- reading -------------------------------------------------------------------------
     def runs(self) -> list[dict]:
         rows = self.db.execute(
@@ -253,15 +275,99 @@ def _describe(table: str, row: dict) -> str:
     return f"{table} row run_id={row['run_id']} (seq {row['seq']})"
 
 
-def verify(path: str | Path, out_dir: str | Path | None = None) -> tuple[list[str], dict]:
+def verify(path: str | Path, out_dir: str | Path | None = None, *, key=None, expect: str | None = None,
+           log: str | Path | None = None, lang: str = "en") -> tuple[list[str], dict]:
     """Check the hash chain (and, given the output folder, that the files the register
-    lists are the ones on disk). Returns (problems, facts); no problems = intact."""
+    lists are the ones on disk), every signature with `key` (keys.Key), the register against
+    its log (`log`, else register.log beside it) and against a checksum a run printed
+    (`expect`). Returns (problems, facts); no problems = intact. facts["signed_by_key"] says
+    whether who wrote it was checked (only with the key)."""
+    from .reglog import NAME
+    path = Path(path)
+    log_path = Path(log) if log else path.with_name(NAME)
+    empty = not path.exists() or path.stat().st_size == 0
+    if empty and (log or log_path.exists() and _log_runs(log_path)):
+        # a register deleted or truncated while its log shows it held runs
+        return [message_text("portfolio.verify.gone", {"file": str(path), "log": str(log_path),
+                                                       "n": _log_runs(log_path)}, lang)], {}
     try:
-        return _verify(path, out_dir)
+        problems, facts = _verify(path, out_dir)
     except sqlite3.DatabaseError as exc:
         return [f"{path}: cannot be read as a register ({exc})"], {}
     except UserError as exc:
         return [str(exc)], {}
+    if facts:
+        problems += _check_integrity(path, facts, key, expect, log_path, bool(log), lang)
+    return problems, facts
+
+
+def _log_runs(path: Path) -> int:
+    from .reglog import read
+    try:
+        return len(read(path)[0])
+    except OSError:
+        return 0
+
+
+def _check_integrity(path, facts, key, expect, log_path, log_given, lang) -> list[str]:
+    """Signatures, the log and the expected checksum (the chain itself is checked already)."""
+    from .reglog import read
+    T = lambda k, **a: message_text(f"portfolio.verify.{k}", a, lang)  # noqa: E731
+    problems = []
+    reg = Register(path, create=False, check=False)
+    try:
+        ends = reg.run_end_hashes()
+        chain = {r["seq"]: r["hash"] for t in TABLES for r in reg.db.execute(f"SELECT seq, hash FROM {t}")}
+        have = {r["name"] for r in reg.db.execute("SELECT name FROM sqlite_master")}
+        sigs = [dict(r) for r in reg.db.execute("SELECT * FROM signatures ORDER BY seq")] \
+            if "signatures" in have else []
+        for t in ("signatures",):
+            for op in ("update", "delete"):
+                if "signatures" in have and f"{t}_no_{op}" not in have:
+                    problems.append(f"append-only guard (trigger {t}_no_{op}) has been removed")
+    finally:
+        reg.close()
+    facts["signatures"] = len(sigs)
+    facts["signed_by_key"] = False
+    head_seq = max(chain) if chain else 0
+    if key is not None:
+        for s in sigs:
+            if s["key_id"] != key.key_id:
+                problems.append(T("other_key", run=s["run_id"], key_id=s["key_id"], mine=key.key_id))
+            elif chain.get(s["seq"]) != s["head"] or not key.check(s["run_id"], s["seq"], s["head"], s["hmac"]):
+                problems.append(T("bad_signature", run=s["run_id"]))
+        last = max((s["seq"] for s in sigs), default=0)
+        if last < head_seq:
+            problems.append(T("unsigned_rows", first=last + 1, last=head_seq))
+        facts["signed_by_key"] = not problems
+    if expect:
+        expect = expect.strip().lower()
+        if expect not in ends.values():
+            problems.append(T("expect_missing", checksum=expect))
+        elif ends.get(max(ends)) != expect:
+            run = next(r for r, h in ends.items() if h == expect)
+            facts["runs_since_expected"] = sum(1 for r in ends if r > run)
+    if log_path.exists():
+        try:
+            lines, bad = read(log_path)
+        except OSError as exc:
+            return problems + [T("log_unreadable", log=str(log_path), reason=exc.strerror or str(exc))]
+        for n in bad:
+            problems.append(T("log_bad_line", log=str(log_path), line=n))
+        for ln in lines:
+            if ln.number not in ends:
+                problems.append(T("log_run_missing", log=str(log_path), line=ln.line, run=ln.number))
+            elif ends[ln.number] != ln.checksum:
+                problems.append(T("log_checksum", log=str(log_path), line=ln.line, run=ln.number))
+            elif key is not None and ln.signature and ln.key_id == key.key_id:
+                seq = next((s["seq"] for s in sigs if s["run_id"] == ln.number), None)
+                if seq is None or not key.check(ln.number, seq, chain.get(seq, ""), ln.signature):
+                    problems.append(T("log_signature", log=str(log_path), line=ln.line, run=ln.number))
+        facts["log"] = str(log_path)
+        facts["log_runs"] = len(lines)
+    elif log_given:
+        problems.append(T("log_unreadable", log=str(log_path), reason="no such file"))
+    return problems
 
 
 def _verify(path, out_dir):

@@ -23,7 +23,7 @@ from pathlib import Path
 from .. import __version__
 from ..catalogue import rulebook
 from ..errors import SivregError
-from ..io import Term, UserError
+from ..io import Term, UserError, message_text
 from ..model import TOPICS
 from ..textclean import for_terminal
 from . import export, outputs, summary
@@ -31,7 +31,9 @@ from .diff import compare_scenario, diff_records
 from .notebook import Task, execute
 from .outputs import Layout, sha256_file
 from .prepare import discover, prepare
-from .register import Register
+from . import reglog
+from .keys import Key, find_key
+from .register import Register, now
 
 NOTEBOOK = Path("notebooks") / "report.ipynb"
 
@@ -52,6 +54,8 @@ class RunOptions:
     compare_scenario: str | None = None
     progress: bool = True
     cell_timeout: int = 600
+    key: object = None                # keys.Key, a key file path, or None ($SIVREG_REGISTER_KEY, else unsigned)
+    new_register: bool = False        # start a new register on purpose where outputs exist
 
 
 @dataclass
@@ -63,6 +67,8 @@ class RunResult:
     head: str
     layout: Layout
     counts: dict = field(default_factory=dict)
+    signature: str | None = None      # HMAC of the head (None: no key)
+    key_id: str | None = None
 
     @property
     def failed(self) -> list:
@@ -190,6 +196,26 @@ def _execute_all(pending, notebook_text, opts, layout, reg, run_id) -> None:
         bar.close()
 
 
+def check_register_present(layout: Layout, new_register: bool, lang: str, book) -> None:
+    """A missing or empty register where earlier outputs are is refused (the history would
+    silently restart at run 1); --new-register starts one on purpose and the log says so."""
+    reg = layout.register
+    empty = not reg.exists() or (reg.is_file() and reg.stat().st_size == 0)
+    found = [p.name for p in (layout.log, *(layout.summary(x) for x in ("html", "xlsx", "csv"))) if p.exists()]
+    found += [f"{d}/" for d in outputs.SUBDIRS if (layout.root / d).is_dir() and any((layout.root / d).iterdir())]
+    if new_register:
+        if not empty:
+            with Register(reg, create=False) as r:
+                if r.runs():
+                    raise UserError("portfolio.err.register_exists", file=str(reg))
+        if reg.exists():
+            reg.unlink()  # an empty file or a register without runs: nothing is lost
+        reglog.append_new_register(layout.log, now(), message_text(
+            "portfolio.log.new_register", {"found": ", ".join(found) or "-"}, "en", book))
+    elif empty and found:
+        raise UserError("portfolio.err.register_gone", file=str(reg), found=", ".join(found))
+
+
 def run_portfolio(source="parameters", out="outputs", log=None, **kw) -> RunResult:
     """Review every project in `source`, writing into `out`. Keyword options: see RunOptions."""
     opts = RunOptions(source=source, out=out, **kw)
@@ -200,8 +226,11 @@ def run_portfolio(source="parameters", out="outputs", log=None, **kw) -> RunResu
     nb_path = find_notebook(opts.notebook) if opts.notebooks else None
     nb_text = read_notebook(nb_path) if nb_path else None
     nb_sha = outputs.sha256_bytes(nb_text.encode("utf-8")) if nb_text else None
+    key = opts.key if isinstance(opts.key, Key) else find_key(opts.key, layout.root)
+    signature = None
 
     with outputs.exclusive(layout):
+        check_register_present(layout, opts.new_register, opts.lang, book)
         outputs.clear_leftovers(layout)
         entries = prepare(files, as_of=opts.as_of, scenario=opts.scenario, lang=opts.lang, book=book,
                           notebook_sha256=nb_sha)
@@ -246,6 +275,9 @@ def run_portfolio(source="parameters", out="outputs", log=None, **kw) -> RunResu
                 counts[e.status] = counts.get(e.status, 0) + 1
             failed = any(e.status in ("failed", "invalid") for e in entries)
             head = reg.end_run(run_id, "failed" if failed else "ok", counts)
+            if key is not None:
+                signature = reg.sign(run_id, key)
+            reglog.append_run(layout.log, run_id, now(), head, signature, key.key_id if key else None)
             run = {**reg.run(run_id), "head": head}
 
         html = summary.page(entries, run=run, lang=opts.lang, changes=changes, scenario_diff=scenario_diff, book=book)
@@ -254,7 +286,8 @@ def run_portfolio(source="parameters", out="outputs", log=None, **kw) -> RunResu
                                                              book.text("portfolio.sheet", opts.lang)))
         outputs.write(layout.summary("csv"), export.to_csv(entries, opts.lang, book))
     return RunResult(run_id=run_id, entries=entries, changes=changes, scenario_diff=scenario_diff,
-                     head=head, layout=layout, counts=counts)
+                     head=head, layout=layout, counts=counts, signature=signature,
+                     key_id=key.key_id if key else None)
 
 
 def _put_if_changed(layout: Layout, path: Path, text: str) -> dict:
