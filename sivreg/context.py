@@ -18,6 +18,13 @@ from .errors import RuleConflict
 from .model import Answers, Outcome, Step
 
 
+ABSENT = ("<absent>",)  # no assumed answer for an open question
+
+
+def _key(v):
+    return tuple(v) if isinstance(v, list) else v
+
+
 class Missing(Exception):
     """The decision needs an answer it does not have (or that is "unknown").
 
@@ -85,7 +92,14 @@ class Ctx:
         self.hyp: dict = getattr(state, "hyp", None) or {}
 
     def _is_open(self, qid: str) -> bool:
-        return qid not in self.answers or self.answers.get(qid) == UNKNOWN
+        if qid not in self.answers or self.answers.get(qid) == UNKNOWN:
+            # Record what this run read of the hypothesis (an assumed answer, or none), so a
+            # result can be reused under any hypothesis that agrees on it (sivreg/explore.py).
+            reads = getattr(self.state, "reads", None)
+            if reads is not None:
+                reads[qid] = _key(self.hyp.get(qid, ABSENT))
+            return True
+        return False
 
     def _hypothesis(self, qid: str, q):
         value = self.hyp[qid]
@@ -98,7 +112,7 @@ class Ctx:
     # -- answers -------------------------------------------------------------------------
     def ask(self, qid: str, *, allow_unknown: bool = False):
         q = self.book.questions[qid]  # KeyError = a bug in a rule: the question must exist
-        if qid in self.hyp and self._is_open(qid) and not (allow_unknown and qid in self.answers):
+        if self._is_open(qid) and qid in self.hyp and not (allow_unknown and qid in self.answers):
             return self._hypothesis(qid, q)
         if qid not in self.answers:
             raise Missing(qid)
@@ -119,7 +133,7 @@ class Ctx:
 
     def ask_optional(self, qid: str):
         """An answer the rule can do without (a cross-check); None when not answered."""
-        if qid in self.hyp and self._is_open(qid):
+        if self._is_open(qid) and qid in self.hyp:
             return self._hypothesis(qid, self.book.questions[qid])
         if qid not in self.answers or self.answers.get(qid) == UNKNOWN:
             if qid not in self.answers:
@@ -130,7 +144,7 @@ class Ctx:
     def given(self, qid: str):
         """The raw answer if given, without asking (for notes, and to see whether a question
         is still open). Under a hypothesis, an open question reads as its assumed answer."""
-        if qid in self.hyp and self._is_open(qid):
+        if self._is_open(qid) and qid in self.hyp:
             return self.hyp[qid]
         return self.answers.get(qid)
 

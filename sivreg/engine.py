@@ -32,11 +32,15 @@ def _module_lead(topic, modules, ex):
         hyp = ctx.hyp
         runs = [(m, ex.run(topic, m.id, hyp)) for m in modules]
         for _, r in runs:
+            ctx.state.reads.update(r.reads)
+        for _, r in runs:
             if r.kind == "missing":
                 raise Missing(r.qid, r.unknown, r.open)
             if r.kind in ("undecided", "conflict"):
                 raise Undecided(r.note or "note.topic_not_built")
         classes = [(m, ex.run("device_class", m.id, hyp)) for m in modules]
+        for _, r in classes:
+            ctx.state.reads.update(r.reads)
         devices = [(m, c) for m, c in classes if c.kind == "value" and c.value]
         lead = max(devices, key=lambda x: class_rank(x[1].value))[0] if devices else modules[0]
         lead_run = dict((m.id, r) for m, r in runs)[lead.id]
@@ -44,7 +48,10 @@ def _module_lead(topic, modules, ex):
             ctx.steps.append(Step(rule="mdcg_2019_11.modules", kind="module", answer=m.id,
                                   finding=f"{topic}.{r.value}" if r.value is not None else None,
                                   refs=("mdcg_2019_11.s7",), note=m.title))
-        regimes = {ex.run("regime", m.id, hyp).value for m in modules} & {"MDR", "IVDR"}
+        regime_runs = [ex.run("regime", m.id, hyp) for m in modules]
+        for r in regime_runs:
+            ctx.state.reads.update(r.reads)
+        regimes = {r.value for r in regime_runs} & {"MDR", "IVDR"}
         if len(regimes) > 1:
             # MDR and IVDR classes are not on one scale: the modules need their own routes
             # (MDCG 2019-11 §7: the manufacturer states which modules fall under which regulation).

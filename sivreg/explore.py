@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from .catalogue import UNKNOWN
-from .context import Ctx, Missing, NotApplicable, State, Undecided, Upstream
+from .context import ABSENT, Ctx, Missing, NotApplicable, State, Undecided, Upstream
 from .errors import RuleConflict
 from .model import Outcome, Step
 
@@ -63,6 +63,9 @@ def _key(v):
     return tuple(v) if isinstance(v, list) else v
 
 
+_hk = _key
+
+
 def hypkey(hyp: dict) -> tuple:
     return tuple(sorted((k, _key(v)) for k, v in hyp.items()))
 
@@ -83,6 +86,7 @@ class Run:
     unknown: bool = False
     note: str | None = None
     upstream: str | None = None
+    reads: dict = field(default_factory=dict)   # open question -> assumed answer (or ABSENT)
 
     @property
     def complete(self) -> bool:
@@ -98,13 +102,14 @@ class Run:
 class _Outcomes:
     """The topics as seen from inside one run: each decided under the run's hypothesis."""
 
-    def __init__(self, ex, hyp, scope):
-        self.ex, self.hyp, self.scope = ex, hyp, scope
+    def __init__(self, ex, hyp, scope, state):
+        self.ex, self.hyp, self.scope, self.state = ex, hyp, scope, state
 
     def __getitem__(self, topic):
         run = self.ex.run(topic, self.scope, self.hyp)
         if run is None:
             raise KeyError(topic)
+        self.state.reads.update(run.reads)
         return run.outcome()
 
     def get(self, topic, default=None):
@@ -123,12 +128,14 @@ class RunState(State):
     def __init__(self, ex, hyp: dict, scope):
         super().__init__(ex.book, ex.project, ex.as_of, ex.project.jurisdiction, ex.scenario, ex.lang)
         self.ex, self.hyp, self.scope = ex, hyp, scope
-        self.outcomes = _Outcomes(ex, hyp, scope)
+        self.outcomes = _Outcomes(ex, hyp, scope, self)
+        self.reads: dict = {}
 
     def need(self, topic: str) -> Outcome:
         run = self.ex.run(topic, self.scope, self.hyp)
         if run is None:
             raise KeyError(topic)
+        self.reads.update(run.reads)
         out = run.outcome()
         if run.kind in ("missing", "undecided"):
             raise Upstream(topic, out, qid=run.qid, unknown=run.unknown, open=run.open)
@@ -147,19 +154,37 @@ class Explorer:
         self.rules = rules      # (name, scope) -> (topic name for ctx, function)
         self.scopes = scopes    # scope -> Answers
         self.memo: dict = {}
+        self.relevant: dict = {}   # (name, scope) -> the open questions its runs have read
+        self.explored: dict = {}   # (name, scope) -> Explored
         self.active: set = set()
         self.runs = 0
 
     def run(self, name: str, scope, hyp: dict) -> Run | None:
+        """The rule's run under a hypothesis. A run depends only on the open questions it
+        read, so the hypothesis is first narrowed to the questions this rule has ever read
+        (qualification does not change with a study question); if the run then reads a
+        question the hypothesis assumes, the narrowing widens and the rule runs again."""
         spec = self.rules.get((name, scope))
         if spec is None:
             return None
-        key = (name, scope, hypkey(hyp))
-        hit = self.memo.get(key)
-        if hit is not None:
-            return hit
-        if key in self.active:
-            return None  # a topic read before it is decided (the order of TOPICS prevents it)
+        rel = self.relevant.setdefault((name, scope), set())
+        while True:
+            proj = {q: v for q, v in hyp.items() if q in rel} if len(rel) < len(hyp) or any(
+                q not in rel for q in hyp) else hyp
+            key = (name, scope, hypkey(proj))
+            run = self.memo.get(key)
+            if run is None:
+                if key in self.active:
+                    return None  # a topic read before it is decided (TOPICS order prevents it)
+                run = self._run(spec, scope, proj, key)
+            new = [q for q in run.reads if q not in rel]
+            if not new:
+                return run
+            rel.update(new)
+            if not any(q in hyp for q in new):
+                return run
+
+    def _run(self, spec, scope, hyp: dict, key) -> Run:
         self.active.add(key)
         self.runs += 1
         topic, fn = spec
@@ -187,6 +212,7 @@ class Explorer:
         run.obligations = state.obligations
         run.actions = state.actions
         run.wanted = tuple(ctx.wanted)
+        run.reads = state.reads
         self.memo[key] = run
         return run
 
@@ -205,6 +231,13 @@ class Explorer:
             run = self.run(name, scope, hyp)
             if run.kind == "missing" and run.qid and run.qid not in found:
                 found.append(run.qid)
+            up = self.explored.get((run.upstream, scope)) if run.kind == "missing" and run.upstream else None
+            if up is not None and up.over_budget:
+                # The topic this branch waits for is itself past the budget: exploring it again
+                # here would be too (its questions are named through that topic).
+                found.extend(q for q in up.found if q not in found)
+                leaves.append((hyp, run))
+                return
             if self.explorable(run, hyp) and len(hyp) < DEPTH and self.runs < RUNS:
                 for v in domain(self.book.questions[run.qid]):
                     rec({**hyp, run.qid: v})
@@ -213,13 +246,17 @@ class Explorer:
             if len(leaves) > LEAVES:
                 raise Budget()
 
+        hit = self.explored.get((name, scope))
+        if hit is not None:
+            return hit
         base = self.run(name, scope, {})
         try:
             rec({})
             over = False
         except Budget:
             over = True
-        return Explored(name, base, leaves, found, over)
+        result = self.explored[(name, scope)] = Explored(name, base, leaves, found, over)
+        return result
 
 
 @dataclass
@@ -265,7 +302,21 @@ def _universe(book, qid) -> list:
     return dom
 
 
+_SIMPLIFIED: dict = {}
+
+
 def simplify(book, conds: list[dict]) -> list[dict]:
+    """Memoised: many duties arise in the same branches."""
+    key = (id(book), tuple(hypkey(c) for c in conds))
+    hit = _SIMPLIFIED.get(key)
+    if hit is None:
+        if len(_SIMPLIFIED) > 20000:
+            _SIMPLIFIED.clear()
+        hit = _SIMPLIFIED[key] = _simplify(book, conds)
+    return [dict(c) for c in hit]
+
+
+def _simplify(book, conds: list[dict]) -> list[dict]:
     """Merge conditions (each a conjunction {qid: answer}) into as few as possible: those
     that differ only in one question become one with a list of answers (any of), and a
     question whose every answer is listed is dropped. A more general condition absorbs a more

@@ -36,9 +36,11 @@ def test_assess_json_follows_the_v1_contract_for_every_example():
             if o["status"] == "determined":
                 assert o["value"] in allowed
         for topic, o in d["outcomes"].items():
-            assert o["status"] in ("determined", "indeterminate", "not_applicable")
-            if o["status"] == "indeterminate":
+            assert o["status"] in ("determined", "depends", "indeterminate", "not_applicable")
+            if o["status"] in ("indeterminate", "depends"):
                 assert o["value"] is None
+            if o["status"] == "depends":
+                assert o["branches"] and all(set(b) >= {"when", "value"} for b in o["branches"])
             if o["status"] == "determined":
                 conclusions = [s for s in o["trace"] if s["kind"] in ("conclusion", "rule", "exception", "base")]
                 assert conclusions, f"{f.name}:{topic} has no reasoning"

@@ -14,17 +14,17 @@ def test_explorer_shows_the_trace_and_tries_other_answers():
     ex = explore(project, ("qualification", "regime", "device_class"), lang="en", as_of=AS_OF)
     assert isinstance(ex, TopicExplorer)
     # the questions the topics asked are there, with the file's answers
-    assert "mdr.r11_impact" in ex.asked and ex.field("mdr.r11_impact").value == "serious_or_surgery"
+    assert "mdr.r11a_subrule" in ex.asked and ex.field("mdr.r11a_subrule").value == "serious_or_surgery"
     assert "Class IIb" in ex.result.value and "sv-steps" in ex.result.value
     assert "No verdict has changed" in ex.changes.value
-    ex.field("mdr.r11_impact").input.value = "death_or_irreversible"
+    ex.field("mdr.r11a_subrule").input.value = "death_or_irreversible"
     assert ex.assessment.outcomes["device_class"].value == "III"
     assert "Class III" in ex.result.value and "Class IIb" in ex.changes.value
     # the file is never changed, and reset brings the file's answers back
     assert sivreg.load(ROOT / "parameters" / "sepsis-icu.yaml").answers == project.answers
     ex.reset()
     assert ex.assessment.to_dict() == ex.original.to_dict()
-    assert ex.field("mdr.r11_impact").value == "serious_or_surgery"
+    assert ex.field("mdr.r11a_subrule").value == "serious_or_surgery"
 
 
 def test_explorer_asks_new_questions_when_an_answer_opens_a_path():
@@ -32,8 +32,10 @@ def test_explorer_asks_new_questions_when_an_answer_opens_a_path():
     ex = explore(project, ("device_class",), lang="nb", as_of=AS_OF)
     assert "mdr.r11_vital_danger" not in ex.asked
     # with class IIb already reached, Rule 11(b) cannot raise the class; at IIa it can
-    ex.field("mdr.r11_impact").input.value = "other"
+    ex.field("mdr.r11a_subrule").input.value = "other"
     assert ex.assessment.outcomes["device_class"].value == "IIa"
     ex.field("mdr.r11_monitoring").input.value = "yes"
     assert "mdr.r11_vital_danger" in ex.asked  # now needed; shown as a widget to answer
-    assert ex.assessment.outcomes["device_class"].status == "indeterminate"
+    # open, so explored: IIb if the vital-danger answer is yes, IIa if no (issue 9)
+    dc = ex.assessment.outcomes["device_class"]
+    assert dc.status == "depends" and {b["value"] for b in dc.extra["branches"]} == {"IIa", "IIb"}
