@@ -594,11 +594,29 @@ def build(assessment, lang: str | None = None, book: Rulebook | None = None, pro
     open_items = []
     points = [p for p in a.get("open_points") or () if isinstance(p, dict) and p.get("question")]
     if points:
+        step_of_topic = {tp: name for name, tops, _ in STEPS for tp in tops}
+        step_of_items = {it: name for name, _, its in STEPS for it in its}
+        step_of_items["technical_documentation"] = "documentation"
+        items = {i.get("id"): i for i in list(a.get("obligations") or ()) + list(a.get("actions") or ())
+                 if isinstance(i, dict)}
         for p in points:
-            blocks = [D.topic(b) if b in TOPICS else by_id.get(b) or (D.t(b) if D.has(b) else None)
-                      for b in p.get("blocks") or ()]
-            open_items.append({"qid": p["question"], "question": D.question(p["question"]), "unknown": bool(p.get("answered_unknown")),
-                               "blocks": "; ".join(b for b in blocks if b)})
+            names = []
+            for b in p.get("blocks") or ():
+                if not isinstance(b, str):
+                    continue
+                head = b.split(".")[0]
+                if b in TOPICS or head in TOPICS and b not in items:
+                    name = D.topic(head)
+                elif b in step_of_items:
+                    name = D.t(f"doc.step.{step_of_items[b]}")
+                elif b in items:
+                    name = D.t(f"doc.step.{_step_of(items[b])}")
+                else:
+                    continue  # a duty not in this result (it would appear with another answer)
+                if name not in names:
+                    names.append(name)
+            open_items.append({"qid": p["question"], "question": D.question(p["question"]),
+                               "unknown": bool(p.get("answered_unknown")), "blocks": "; ".join(names)})
     else:
         for qid in a.get("missing") or ():
             unknown = any(s.get("question") == qid and s.get("answer") == UNKNOWN
