@@ -419,5 +419,40 @@ class Questionnaire:
         if self.assessment is None:
             return
         project = self.project
-        self.report_link.value = _data_link(self.report_html(), "text/html", f"{project.id}-{self.lang}.html",
-                                            self._t("ui.report"), "sv-report-link")
+        html_link = _data_link(self.report_html(), "text/html", f"{project.id}-{self.lang}.html",
+                               self._t("ui.report"), "sv-report-link")
+        self.report_link.value = html_link
+        self._start_pdf(project, html_link)
+
+    def report_pdf(self) -> bytes:
+        """The report as PDF (the same document as the HTML download)."""
+        from ..render.pdf import to_pdf
+        return to_pdf(self.assessment, self.lang, self.book, project=self.project)
+
+    def _start_pdf(self, project, html_link: str) -> None:
+        """In a kernel (Voilà, Lab): the PDF link follows the HTML link, made in a worker
+        thread (a PDF takes seconds; answering goes on meanwhile). Plain Python: no PDF link
+        (call report_pdf())."""
+        import asyncio
+        if getattr(_ipython(), "kernel", None) is None:
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return
+        self._pdf_serial = serial = getattr(self, "_pdf_serial", 0) + 1
+        self.report_link.value = html_link + (f' <span class="sv-download sv-report-pending">'
+                                              f'{esc(self._t("ui.report_pdf_pending"))}</span>')
+        name, label = f"{project.id}-{self.lang}.pdf", self._t("ui.report_pdf")
+
+        def done(fut):
+            if serial != self._pdf_serial or fut.cancelled() or fut.exception() is not None:
+                if serial == self._pdf_serial:
+                    self.report_link.value = html_link
+                return
+            b64 = base64.b64encode(fut.result()).decode("ascii")
+            self.report_link.value = html_link + (f' <a class="sv-download sv-report-pdf" download="{esc(name)}" '
+                                                  f'href="data:application/pdf;base64,{b64}">{esc(label)}</a>')
+        from ..render.pdf import to_pdf
+        loop.run_in_executor(None, to_pdf, self.assessment, self.lang, self.book, project).add_done_callback(
+            lambda fut: loop.call_soon_threadsafe(done, fut))
