@@ -80,7 +80,15 @@ def test_answering_like_an_example_gives_its_verdicts(name):
     for topic, o in q.assessment.to_dict()["outcomes"].items():
         assert f'data-topic="{topic}">{esc(verdict_text(topic, o, "nb"))}</span>' in q.result.value
     assert q.answers == given
-    assert "sv-all-answered" in q.progress.value
+    # "Vet ikke" to a question that can still change a conclusion: never "all answered" (issue 9)
+    d = q.assessment.to_dict()
+    blocking = [p["question"] for p in d["open_points"] if p["answered_unknown"] and p["blocks"]]
+    if blocking or any(o["status"] in ("depends", "indeterminate") for o in d["outcomes"].values()):
+        assert "sv-all-answered" not in q.progress.value and "sv-not-finished" in q.progress.value
+        assert all(q.book.questions[b].label["nb"] in "".join(
+            c.children[0].value for c in q.open_points.children[1:]) for b in blocking)
+    else:
+        assert "sv-all-answered" in q.progress.value
 
 
 def test_saved_yaml_loads_and_assesses_the_same(tmp_path):
@@ -114,11 +122,11 @@ def test_changing_an_earlier_answer_updates_the_verdict():
     assert q.assessment.outcomes["qualification"].value == "not_mdsw"
     assert q.assessment.outcomes["device_class"].value is None
     # the classification answers stay (they are the person's answers) but are marked unused
-    assert "sv-unused" in q.field("mdr.r11_impact").box._dom_classes
+    assert "sv-unused" in q.field("mdr.r11a_subrule").box._dom_classes
     assert len(q.shown) >= n - 1
     click(q, "qual.medical_purpose", "yes")
     assert q.assessment.outcomes["device_class"].value == "IIb"
-    assert "sv-answered" in q.field("mdr.r11_impact").box._dom_classes
+    assert "sv-answered" in q.field("mdr.r11a_subrule").box._dom_classes
 
 
 def test_dont_know_is_an_answer_and_never_a_no():
@@ -241,3 +249,24 @@ def test_views_do_no_legal_reasoning():
             if isinstance(node, ast.Import):
                 for alias in node.names:
                     assert "sivreg.rules" not in alias.name
+
+
+def test_dont_know_on_the_quality_system_is_an_open_point_until_answered():
+    """Issue 9: "Vet ikke" to inhouse.qms must not read as finished; the page names what it
+    blocks and lets the person answer it, and the answer settles the conformity route."""
+    src = sivreg.load(EXAMPLES / "liver-segmentation-inhouse.yaml").answers.to_dict()
+    src["inhouse.qms"] = UNKNOWN
+    q = Questionnaire(lang="nb", as_of=AS_OF)
+    answer_like(q, src)
+    d = q.assessment.to_dict()
+    assert d["outcomes"]["conformity"]["status"] == "depends"
+    assert "sv-all-answered" not in q.progress.value and "sv-not-finished" in q.progress.value
+    points = "".join(c.children[0].value for c in q.open_points.children[1:])
+    assert q.book.questions["inhouse.qms"].label["nb"] in points
+    assert q.book.text("topic.conformity", "nb") in points
+    q.focus("inhouse.qms")
+    assert q.next_question == "inhouse.qms"
+    click(q, "inhouse.qms", "yes")
+    assert q.assessment.outcomes["conformity"].value == "in_house_exemption"
+    left = "".join(c.children[0].value for c in q.open_points.children[1:])
+    assert q.book.questions["inhouse.qms"].label["nb"] not in left

@@ -24,6 +24,7 @@ from ..io import MAX_TEXT, clean_project, dump_project, error_text, load, loads,
 from ..yamlstrict import MAX_BYTES
 from ..model import Answers, Project
 from ..render.html import esc, panel_html, to_html
+from ..render.openness import blocks as open_blocks
 from ..render.text import t
 from .fields import Field
 
@@ -158,6 +159,11 @@ class Questionnaire:
         self.meta_labels = [w.HTML() for _ in range(4)]
         self.meta_error = w.HTML()
         self.progress = w.HTML()
+        # "Vet ikke" answers that can still change the result, each with what it blocks and a
+        # button that brings its question back to the top (issue 9)
+        self.open_points = w.VBox()
+        self.open_points.add_class("sv-open-points")
+        self._focus: str | None = None
         self.questions = w.VBox()
         self.questions.add_class("sv-questions")
         self.result = w.HTML()
@@ -176,7 +182,8 @@ class Questionnaire:
         self.meta_heading = w.HTML()
         meta = w.VBox([self.meta_heading, self.meta_labels[0], self.title, self.meta_labels[1], self.project_id,
                        self.meta_labels[2], self.owner, self.meta_labels[3], self.as_of_box, self.meta_error])
-        left = w.VBox([meta, self.progress, self.questions], layout=w.Layout(flex="1 1 55%", padding="0 12px 0 0"))
+        left = w.VBox([meta, self.progress, self.open_points, self.questions],
+                      layout=w.Layout(flex="1 1 55%", padding="0 12px 0 0"))
         left.add_class("sv-col")
         tools = w.HBox([self.save_link, self.report_link, self.upload],
                        layout=w.Layout(flex_flow="row wrap", align_items="center"))
@@ -262,6 +269,8 @@ class Questionnaire:
 
     # -- events -----------------------------------------------------------------------------
     def _answered(self, qid: str, value) -> None:
+        if qid == self._focus and value != "unknown":
+            self._focus = None
         if value is None:
             self.answers.pop(qid, None)
         else:
@@ -355,15 +364,18 @@ class Questionnaire:
             return
         self.assessment = a
         d = a.to_dict()
-        # The questions the outcome still needs, as sivreg.next_question orders them.
+        # The questions the outcome still needs, as sivreg.next_question orders them (the
+        # most decisive first). A "Vet ikke" is not asked again, but it stays an open point.
         needed = [q for q in d["missing"] if q not in self.answers]
         optional = [q for q in d.get("optional_questions", []) if q not in self.answers and q not in needed]
-        self.needed = needed + optional
+        focus = self._focus if self._focus in self.answers and self.answers.get(self._focus) == "unknown" else None
+        self._focus = focus
+        self.needed = ([focus] if focus else []) + needed + optional
         used = {s.get("question") for o in d["outcomes"].values() for s in o["trace"]} | set(d["missing"])
         # Answered questions keep their place; the ones still needed follow in the engine's
         # order, so the next question sits right below the last answer.
-        answered = [q for q in self._order if q in self.answers]
-        answered += [q for q in self.answers if q not in answered and q in self.book.questions]
+        answered = [q for q in self._order if q in self.answers and q != focus]
+        answered += [q for q in self.answers if q not in answered and q in self.book.questions and q != focus]
         self._order = answered + self.needed
         for qid in self._order:
             f = self.field(qid)
@@ -380,14 +392,57 @@ class Questionnaire:
         children = tuple(self.field(q).box for q in self._order)
         if self.questions.children != children:
             self.questions.children = children
-        n_answered = len(answered)
-        done = "" if self.needed else f'<p class="sv-ok sv-all-answered"><b>{esc(self._t("ui.all_answered"))}</b></p>'
+        n_answered = len(answered) + (1 if focus else 0)
+        blocks = open_blocks(self.book, d, self.lang)
+        unknown_open = [p["question"] for p in d.get("open_points") or ()
+                        if p.get("answered_unknown") and p.get("blocks")]
+        unsettled = [t_ for t_, o in d["outcomes"].items() if o["status"] in ("depends", "indeterminate")]
+        # Never say everything is answered while a conclusion depends on an open answer.
+        finished = not needed and not unknown_open and not unsettled
+        if finished and not optional:
+            done = f'<p class="sv-ok sv-all-answered"><b>{esc(self._t("ui.all_answered"))}</b></p>'
+        elif not needed:
+            n_open = len([q for q in d["missing"] if q not in self.answers or self.answers.get(q) == "unknown"])
+            done = (f'<p class="sv-not-finished"><b>{esc(self._t("ui.not_finished", n=n_open))}</b></p>'
+                    if (unknown_open or unsettled) else "")
+        else:
+            done = ""
+        progress = (self._t("ui.progress_open", answered=n_answered, open=len(needed), unknown=len(unknown_open))
+                    if unknown_open else self._t("ui.progress", answered=n_answered, open=len(needed)))
         self.progress.value = (f'<div class="sivreg"><h3>{esc(self._t("ui.questions"))}</h3>'
-                               f'<p class="sv-progress">{esc(self._t("ui.progress", answered=n_answered, open=len(self.needed)))}</p>{done}</div>')
+                               f'<p class="sv-progress">{esc(progress)}</p>{done}</div>')
+        self._show_open_points(unknown_open, blocks)
         self.result.value = panel_html(a, self.lang, self.book)
         self.save_link.value = _data_link(dump_project(project), "application/x-yaml", f"{project.id}.yaml",
                                           self._t("ui.save"), "sv-save-link")
         self._schedule_report()
+
+    def _show_open_points(self, qids: list[str], blocks: dict) -> None:
+        """Each "Vet ikke" that can still change the result: the question, what it can
+        change, and a button that brings the question back to answer it."""
+        if not qids:
+            if self.open_points.children:
+                self.open_points.children = ()
+            return
+        rows = [w.HTML(f'<div class="sivreg"><b>{esc(self._t("ui.open_points_title"))}</b></div>')]
+        for qid in qids:
+            what = blocks.get(qid) or []
+            text = (self._t("ui.open_point_blocks", blocks=", ".join(what)) if what
+                    else self._t("ui.open_point_nothing"))
+            label = self.book.questions[qid].label[self.lang]
+            info = w.HTML(f'<div class="sivreg sv-open-point"><b>«{esc(label)}»</b>: '
+                          f'{esc(self._t("answer.unknown"))}. {esc(text)}</div>',
+                          layout=w.Layout(flex="1 1 auto"))
+            button = w.Button(description=self._t("ui.answer_now"), layout=w.Layout(width="auto"))
+            button.add_class("sv-answer-now")
+            button.on_click(lambda _b, qid=qid: self.focus(qid))
+            rows.append(w.HBox([info, button], layout=w.Layout(align_items="center")))
+        self.open_points.children = tuple(rows)
+
+    def focus(self, qid: str) -> None:
+        """Bring a question answered "Vet ikke" back as the next question."""
+        self._focus = qid
+        self.refresh()
 
     # -- the report link: rebuilt shortly after the last change, not on every click ------------
     REPORT_DELAY = 0.6  # seconds without a change before the report is rebuilt
