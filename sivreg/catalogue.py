@@ -66,6 +66,10 @@ class Question:
     optional: bool
     topic: str
     certainty: str
+    # worked examples from the guidance: ({text{nb,en}, lands{nb,en}, source: ref id}, ...)
+    examples: tuple = ()
+    # where the answer goes in an answers file: "project" (answers:) or "study" (studies[].answers)
+    place: str = "project"
 
     def allowed_values(self) -> tuple[str, ...]:
         if self.type == "bool":
@@ -94,6 +98,8 @@ class Rulebook:
     periods: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
     # checklists/*.yaml: checklist id (file stem) -> tuple of items {id, label, refs, group}
     checklists: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
+    # retired/*.yaml: question ids no longer asked -> {replaced_by: (question ids), note{nb,en}}
+    retired: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
 
     # -- lookups used by rules, renderers and views -------------------------------------
     def text(self, key: str, lang: str) -> str:
@@ -277,7 +283,7 @@ def load_rulebook(root: str | Path | None = None) -> Rulebook:
         for q in data:
             qid = q.get("id", "?") if isinstance(q, dict) else "?"
             if not chk.keys(q, f, qid, ("id", "type", "label", "help", "refs"),
-                            ("options", "optional", "certainty")):
+                            ("options", "optional", "certainty", "examples", "place")):
                 continue
             if qid in questions:
                 chk.add(f, q.line, qid, "question id defined twice")
@@ -301,12 +307,28 @@ def load_rulebook(root: str | Path | None = None) -> Rulebook:
             cert = q.get("certainty", "stated")
             if cert not in CERTAINTIES:
                 chk.add(f, q.line_of("certainty"), f"{qid}.certainty", f"allowed: {', '.join(CERTAINTIES)}")
+            examples = []
+            raw_ex = q.get("examples") or []
+            if not isinstance(raw_ex, list):
+                chk.add(f, q.line_of("examples"), f"{qid}.examples", "expected a list of examples")
+                raw_ex = []
+            for i, ex in enumerate(raw_ex):
+                where = f"{qid}.examples[{i}]"
+                if chk.keys(ex, f, where, ("text", "lands", "source")):
+                    check_refs([ex.get("source")], f, f"{where}.source", ex.line)
+                    examples.append(MappingProxyType({
+                        "text": chk.text(ex.get("text"), f, f"{where}.text", ex.line),
+                        "lands": chk.text(ex.get("lands"), f, f"{where}.lands", ex.line),
+                        "source": ex.get("source")}))
+            place = q.get("place", "project")
+            if place not in ("project", "study"):
+                chk.add(f, q.line_of("place"), f"{qid}.place", "allowed: project, study")
             questions[qid] = Question(
                 id=qid, type=qtype, label=chk.text(q.get("label"), f, f"{qid}.label", q.line),
                 help=chk.text(q.get("help"), f, f"{qid}.help", q.line), options=tuple(opts),
                 refs=check_refs(q.get("refs"), f, f"{qid}.refs", q.line_of("refs")),
                 optional=chk.flag(q.get("optional"), f, f"{qid}.optional", q.line),
-                topic=f.stem, certainty=cert)
+                topic=f.stem, certainty=cert, examples=tuple(examples), place=place)
 
     def bilingual_table(sub, nested=False):
         table = {}
@@ -513,6 +535,23 @@ def load_rulebook(root: str | Path | None = None) -> Rulebook:
         if not isinstance(ov, list) or any(x not in all_items for x in ov):
             chk.add(f, line, f"{iid}.overlaps", "expected a list of item ids from other checklists")
 
+    # retired/*.yaml: {old question id: {replaced_by: [question ids], note: {nb, en}}}. An old
+    # answers file naming one is refused with the question that now asks it.
+    retired = {}
+    for f in _files("retired", root):
+        data = _load(f, chk) or {}
+        for rid, r in (data.items() if isinstance(data, dict) else []):
+            if not chk.keys(r, f, rid, ("replaced_by", "note")):
+                continue
+            if rid in questions:
+                chk.add(f, r.line, rid, "a retired question id must not be a question again")
+            repl = r.get("replaced_by")
+            if not isinstance(repl, list) or any(x not in questions for x in repl):
+                chk.add(f, r.line_of("replaced_by"), f"{rid}.replaced_by", "expected a list of question ids")
+                repl = []
+            retired[rid] = MappingProxyType({"replaced_by": tuple(repl),
+                                             "note": chk.text(r.get("note"), f, f"{rid}.note", r.line)})
+
     version_file = root / "version.yaml"
     version = "0"
     if version_file.exists():
@@ -530,7 +569,7 @@ def load_rulebook(root: str | Path | None = None) -> Rulebook:
                     messages=freeze(messages), dates=freeze(dates), obligations=freeze(obligations),
                     actions=freeze(actions), scenarios=freeze(scenarios),
                     organisations=freeze(organisations), periods=freeze(periods),
-                    checklists=freeze(checklists))
+                    checklists=freeze(checklists), retired=freeze(retired))
 
 
 def _sub(d, keys):

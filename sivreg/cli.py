@@ -104,7 +104,10 @@ def questions_as_dicts(book=None) -> list[dict]:
                 if q.type == "bool" else [{"value": o.value, "label": dict(o.label)} for o in q.options])
         out.append({"id": q.id, "type": q.type, "topic": q.topic, "label": dict(q.label),
                     "help": dict(q.help), "options": opts, "refs": list(q.refs),
-                    "optional": q.optional, "allows_unknown": True})
+                    "optional": q.optional, "allows_unknown": True, "place": q.place,
+                    "examples": [{"text": dict(e["text"]), "lands": dict(e["lands"]), "source": e["source"],
+                                  "source_citation": {l: book.citation(e["source"], l) for l in ("nb", "en")},
+                                  "binding": book.is_binding(e["source"])} for e in q.examples]})
     return out
 
 

@@ -204,7 +204,8 @@ def check_answer(question, value, lang: str = "en", book: Rulebook | None = None
     return None if msg is None else message_text(*msg, lang, book)
 
 
-def _answers(obj, file, where, book: Rulebook, problems: list, line: int | None = None) -> Answers:
+def _answers(obj, file, where, book: Rulebook, problems: list, line: int | None = None,
+             has_studies: bool = False) -> Answers:
     if obj is None:
         return Answers.of({})
     if not isinstance(obj, dict):  # (a list has no line of its own: the line of its key)
@@ -215,6 +216,17 @@ def _answers(obj, file, where, book: Rulebook, problems: list, line: int | None 
     for qid, value in obj.items():
         line = obj.line_of(qid)
         q = book.questions.get(qid)
+        if q is None and qid in book.retired:  # asked differently now: name the new question
+            r = book.retired[qid]
+            problems.append(_P(file, line, f"{where}.{_name(qid)}",
+                               ("input.retired_question", {"new": ", ".join(r["replaced_by"]),
+                                                           "why_nb": r["note"]["nb"], "why_en": r["note"]["en"]})))
+            continue
+        if q is not None:
+            place = _misplaced(q, where, has_studies)
+            if place:
+                problems.append(_P(file, line, f"{where}.{qid}", place))
+                continue
         if q is None:
             near = [k for k in book.questions if k.split(".")[-1] == qid.split(".")[-1]]
             msg = ("input.unknown_question_near", {"near": near[0]}) if near else ("input.unknown_question", {})
@@ -230,6 +242,20 @@ def _answers(obj, file, where, book: Rulebook, problems: list, line: int | None 
             value = float(value) if "." in value else int(value)
         values[qid] = value
     return Answers.of(values)
+
+
+def _misplaced(q, where: str, has_studies: bool):
+    """A study question (place: study) belongs in studies[].answers when the file declares
+    studies (without any, the project is assessed as one study); every other question belongs
+    at the top level, never in a study or, for study questions, a module."""
+    in_study, in_module = where.startswith("studies["), where.startswith("modules[")
+    if q.place == "study" and in_module:
+        return ("input.study_question_in_module", {})
+    if q.place == "study" and where == "answers" and has_studies:
+        return ("input.study_question_at_top", {})
+    if q.place != "study" and in_study:
+        return ("input.project_question_in_study", {})
+    return None
 
 
 def _text(obj, key, file, where, problems, required=False):
@@ -335,7 +361,8 @@ def project_from_data(data, source: str, book: Rulebook | None = None) -> Projec
         problems.append(_P(source, data.line_of("organisation"), "organisation",
                            ("input.allowed", {"found": _show(org),
                                               "allowed": ", ".join(book.organisations) or Term("input.none_defined")})))
-    answers = _answers(data.get("answers"), source, "answers", book, problems, data.line_of("answers"))
+    answers = _answers(data.get("answers"), source, "answers", book, problems, data.line_of("answers"),
+                       has_studies=bool(data.get("studies")))
     modules = _parts(data, "modules", source, book, problems)
     studies = _parts(data, "studies", source, book, problems)
     if problems:

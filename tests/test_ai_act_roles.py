@@ -2,7 +2,7 @@
 import sivreg
 from test_ai_act_dates import AI, DEVICE_IIB
 
-VENDOR_IIA = {**DEVICE_IIB, **AI, "mdr.r11_impact": "other", "conf.manufacturer": "external",
+VENDOR_IIA = {**DEVICE_IIB, **AI, "mdr.r11a_subrule": "other", "conf.manufacturer": "external",
               "ai.origin": "vendor", "ai.vendor_changes": ["none"]}
 
 

@@ -25,7 +25,7 @@ CASES = {
     "unknown_key": (GOOD + "colour: blue\n", ["colour", "unknown key"], 5),
     "unknown_question": (GOOD + "  qual.is_sofware: yes\n", ["qual.is_sofware", "unknown question"], 5),
     "wrong_type": (GOOD + "  mdr.other_rules: r9_controls_ionising_radiation\n", ["mdr.other_rules", "expected a list"], 5),
-    "bad_option": (GOOD + "  mdr.r11_impact: catastrophic\n", ["mdr.r11_impact", "allowed: death_or_irreversible"], 5),
+    "bad_option": (GOOD + "  mdr.r11a_subrule: catastrophic\n", ["mdr.r11a_subrule", "allowed: death_or_irreversible"], 5),
     "bad_bool": (GOOD + "  qual.annex_xvi: maybe\n", ["qual.annex_xvi", "allowed: yes, no"], 5),
     "empty": ("", ["empty"], None),
     "list": ("- a\n- b\n", ["expected a mapping"], None),
@@ -66,13 +66,13 @@ def test_undecodable_bytes(tmp_path):
 
 def test_validate_reports_every_problem_at_once(tmp_path):
     f = tmp_path / "many.yaml"
-    f.write_text(GOOD + "  qual.annex_xvi: maybe\n  mdr.r11_impact: bad\nextra: 1\n", encoding="utf-8")
+    f.write_text(GOOD + "  qual.annex_xvi: maybe\n  mdr.r11a_subrule: bad\nextra: 1\n", encoding="utf-8")
     g = tmp_path / "other.yaml"
     g.write_text("- x\n", encoding="utf-8")
     r = run_cli("validate", str(f), str(g), "--lang", "en")
     assert r.returncode == 1
     assert "3 problem(s)" in r.stderr or "4 problem(s)" in r.stderr
-    for needle in ("qual.annex_xvi", "mdr.r11_impact", "extra", str(g)):
+    for needle in ("qual.annex_xvi", "mdr.r11a_subrule", "extra", str(g)):
         assert needle in r.stderr
 
 

@@ -70,7 +70,7 @@ def test_conflicting_exceptions_raise_naming_both():
 def test_strictest_class_is_explicit_in_the_trace():
     base = {"qual.is_software": "yes", "qual.annex_xvi": "no", "qual.accessory": "no", "qual.drives_device": "no",
             "qual.action_on_data": "yes", "qual.individual_patients": "yes", "qual.medical_purpose": "yes",
-            "regime.ivd_information": "no", "mdr.r11_decisions": "yes", "mdr.r11_impact": "other",
+            "regime.ivd_information": "no", "mdr.r11_decisions": "yes", "mdr.r11a_subrule": "other",
             "mdr.r11_monitoring": "no", "mdr.other_rules": ["r22_closed_loop", "r15_contraception"]}
     a = sivreg.assess(project(**base), as_of="2026-11-26", lang="en")
     o = a.outcome("device_class")

@@ -496,7 +496,7 @@ from sivreg.io import valid_date  # noqa: E402
 
 @pytest.mark.parametrize("line, expect", [
     ("answers: {ai.annex_iii: [[a], {b: 1}]}", "[answers.ai.annex_iii]: […], {…} not allowed"),
-    ("answers: {mdr.r11_impact: {a: 1}}", "[answers.mdr.r11_impact]: found a mapping"),
+    ("answers: {mdr.r11a_subrule: {a: 1}}", "[answers.mdr.r11a_subrule]: found a mapping"),
     ("project: {id: p, title: !!binary aGVsbG8=}", "[project.title]: expected text, found bytes"),
     ("project: {id: p, title: !!python/object:os.system x}", "could not determine a constructor"),
     ("as_of: !!timestamp 2026-01-01", "[as_of]: expected a real date"),

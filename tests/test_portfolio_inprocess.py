@@ -100,22 +100,22 @@ def test_diff_after_one_answer_changes(tmp_path):
     src = copy_examples(tmp_path / "params")
     out = tmp_path / "out"
     run(src, out)
-    set_answer(src / "sepsis-icu.yaml", "mdr.r11_impact", "death_or_irreversible")
+    set_answer(src / "sepsis-icu.yaml", "mdr.r11a_subrule", "death_or_irreversible")
     res = run(src, out)
     changed = [p for p in res.changes["projects"]]
     assert [p["project_id"] for p in changed] == ["sepsis-icu"]
     ch = next(c for c in changed[0]["changes"] if c["what"] == "outcome" and c["topic"] == "device_class")
     assert (ch["from"], ch["to"]) == ("IIb", "III")
-    assert {"kind": "answer", "question": "mdr.r11_impact", "where": "mdr.r11_impact",
+    assert {"kind": "answer", "question": "mdr.r11a_subrule", "where": "mdr.r11a_subrule",
             "from": "serious_or_surgery", "to": "death_or_irreversible"} in ch["causes"]
     assert any(c["kind"] == "rule" for c in ch["causes"])
     text = "\n".join(lines(res.changes, "en"))
-    assert "sepsis-icu" in text and "Class IIb → Class III" in text and "mdr.r11_impact" in text
+    assert "sepsis-icu" in text and "Class IIb → Class III" in text and "mdr.r11a_subrule" in text
     assert "Class III" in (out / "summary.html").read_text().replace("Klasse III", "Class III")
     # any two runs, from the command line
     r = sivreg("portfolio", "diff", 1, 2, "--out", out, "--lang", "en")
     assert r.returncode == 0, r.stderr
-    assert "Class IIb → Class III" in r.stdout and "mdr.r11_impact" in r.stdout
+    assert "Class IIb → Class III" in r.stdout and "mdr.r11a_subrule" in r.stdout
     with Register(out / "register.sqlite") as reg:
         assert diff_runs(reg, 2, 1)["projects"][0]["changes"][0]["to"] == "IIb"
     r = sivreg("portfolio", "diff", 1, 9, "--out", out)

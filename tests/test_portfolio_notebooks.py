@@ -72,7 +72,7 @@ def test_example_portfolio_reports_and_incremental_rerun(tmp_path):
     assert 'href="reports/sepsis-icu.html"' in (out / "summary.html").read_text()
 
     # one answer changed and one report deleted: exactly those two run again
-    set_answer(src / "sepsis-icu.yaml", "mdr.r11_impact", "death_or_irreversible")
+    set_answer(src / "sepsis-icu.yaml", "mdr.r11a_subrule", "death_or_irreversible")
     (out / "reports" / "ed-triage.html").unlink()
     res3 = run(src, out)
     ran = sorted(e.project_id for e in res3.entries if e.status == "ok")

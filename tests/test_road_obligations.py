@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 @pytest.mark.parametrize("impact,cls,days", [("other", "IIa", 730), ("serious_or_surgery", "IIb", 365),
                                              ("death_or_irreversible", "III", 365)])
 def test_psur_frequency_follows_the_class(impact, cls, days):
-    a = assess({**MDSW_IIB, "mdr.r11_impact": impact, "ci.study_planned": "no"})
+    a = assess({**MDSW_IIB, "mdr.r11a_subrule": impact, "ci.study_planned": "no"})
     assert a["outcomes"]["device_class"]["value"] == cls
     psur = by_id(a["obligations"])["pms.psur"]
     assert psur["frequency"]["days"] == days and psur["frequency"]["ref"] == "mdr.art_86"

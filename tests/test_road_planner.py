@@ -44,7 +44,7 @@ def test_authorities_documents_and_uncertain_facts_are_listed_per_study():
 
 
 def test_class_iii_waits_for_authorisation_45_plus_20_days():
-    a = assess({**MDSW_IIB, "mdr.r11_impact": "death_or_irreversible"},
+    a = assess({**MDSW_IIB, "mdr.r11a_subrule": "death_or_irreversible"},
                [{"id": "poc", "title": "PoC", "answers": {**POC, "ci.planned_start": "2027-06-01"}}])
     s = study(a, "poc")
     assert s["start"]["rule"] == "start.after_authorisation"
@@ -55,7 +55,7 @@ def test_class_iii_waits_for_authorisation_45_plus_20_days():
 
 
 def test_start_rule_names_the_class_dependency_when_the_class_is_open():
-    a = assess({**MDSW_IIB, "mdr.r11_impact": "unknown"}, [{"id": "poc", "title": "PoC", "answers": POC}])
+    a = assess({**MDSW_IIB, "mdr.r11a_subrule": "unknown"}, [{"id": "poc", "title": "PoC", "answers": POC}])
     assert a["outcomes"]["device_class"]["status"] == "depends"
     s = study(a, "poc")
     assert a["outcomes"]["clinical_investigation"]["value"] == "art_62_application"
@@ -106,7 +106,7 @@ def test_next_steps_are_ordered_and_bilingual():
 
 
 def test_no_study_planned_for_class_iii_flags_art_61_4():
-    a = assess({**MDSW_IIB, "mdr.r11_impact": "death_or_irreversible", "ci.study_planned": "no"})
+    a = assess({**MDSW_IIB, "mdr.r11a_subrule": "death_or_irreversible", "ci.study_planned": "no"})
     trace = a["outcomes"]["clinical_investigation"]["trace"]
     flagged = [t for t in trace if t["rule"] == "ci.class_iii_needs_investigation"]
     assert flagged and flagged[0]["kind"] == "rule" and "Art 61(4)" in flagged[0]["note"]

@@ -47,7 +47,7 @@ def _study(answers, studies):
 
 def _mdsw(impact):
     from road_helpers import MDSW_IIB
-    return {**MDSW_IIB, "mdr.r11_impact": impact}
+    return {**MDSW_IIB, "mdr.r11a_subrule": impact}
 
 
 POC = {"ci.design": "prospective", "ci.ce_marked": "no", "ci.purpose": "conformity"}

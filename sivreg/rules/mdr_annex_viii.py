@@ -2,13 +2,17 @@
 
 Rule 11: (a) information used for diagnostic or therapeutic decisions -> IIa; III if a
 decision may cause death or irreversible deterioration; IIb if serious deterioration or a
-surgical intervention. (b) monitoring of physiological processes -> IIa; IIb for vital
+surgical intervention. Which of the three is settled from the significance of the information
+(treat or diagnose / drive / inform) and the state of the healthcare situation (critical /
+serious / non-serious) through the table in MDCG 2019-11 Annex III (IMDRF N12 §5; guidance
+applied to the binding rule). A direct Rule 11(a) answer from the manufacturer's risk analysis
+prevails (the rule is the law, the table an aid); if both are given and disagree, the
+disagreement is flagged as a point to check. (b) monitoring of physiological processes -> IIa; IIb for vital
 parameters whose variation could mean immediate danger. (c) all other software -> I.
 Software is an active device (Art 2(4)), so Rules 9, 10, 12, 13, 15 and 22 are checked too
 (MDCG 2019-11 §4.2). Implementing rule 3.3: software driving a device takes its class, and
 software with its own purpose is never lower than the device it drives (MDCG 2019-11 §4.1).
 Implementing rule 3.5: where several rules or sub-rules apply, the strictest applies.
-The IMDRF category (MDCG 2019-11 Annex III, guidance) is shown as a cross-check only.
 """
 from __future__ import annotations
 
@@ -49,11 +53,8 @@ def classify(ctx) -> str:
         return ctx.ask_optional(qid)
 
     decisions = ctx.yes("mdr.r11_decisions")
-    r11a = None
     if decisions:
-        impact = ctx.ask("mdr.r11_impact")
-        rule, r11a = {"death_or_irreversible": ("mdr.rule_11.a.iii", "III"),
-                      "serious_or_surgery": ("mdr.rule_11.a.iib", "IIb")}.get(impact, ("mdr.rule_11.a", "IIa"))
+        rule, r11a = _rule_11_a(ctx)
         for r in ("mdr.rule_11.a.iii", "mdr.rule_11.a.iib"):
             if r != rule:
                 ctx.checked(r, False)
@@ -103,20 +104,45 @@ def classify(ctx) -> str:
 
     final = ctx.strictest(candidates, "mdr.ir_3_5")
     ctx.set("rules", [r for r, c in candidates if c == final] + (["mdr.ir_3_5"] if len(candidates) > 1 else []))
-    if r11a is not None:
-        _imdrf_cross_check(ctx, r11a)
     return final
 
 
-def _imdrf_cross_check(ctx, r11a_class: str) -> None:
-    significance = ctx.ask_optional("mdr.imdrf_significance")
-    situation = ctx.ask_optional("mdr.imdrf_situation")
-    if significance is None or situation is None:
-        return
+SUBRULE = {"death_or_irreversible": ("mdr.rule_11.a.iii", "III"),
+           "serious_or_surgery": ("mdr.rule_11.a.iib", "IIb"),
+           "other": ("mdr.rule_11.a", "IIa")}
+RULE_OF_CLASS = {cls: rule for rule, cls in SUBRULE.values()}
+
+
+def _rule_11_a(ctx) -> tuple[str, str]:
+    """(sub-rule, class) of Rule 11(a): the direct answer if given (it prevails, with the
+    Annex III table as a cross-check), else the Annex III table."""
+    direct = ctx.ask_optional("mdr.r11a_subrule")
+    if direct is not None:
+        rule, cls = SUBRULE[direct]
+        significance = ctx.ask_optional("mdr.imdrf_significance")
+        situation = ctx.ask_optional("mdr.imdrf_situation")
+        if significance is not None and situation is not None:
+            category = IMDRF_CATEGORY[(situation, significance)]
+            indicated = IMDRF_TO_MDR[(situation, significance)]
+            agrees = indicated == cls
+            ctx.step("mdcg_2019_11.imdrf_cross_check", "cross_check", finding=f"device_class.{indicated}",
+                     note="note.imdrf_agrees" if agrees else "note.r11a_direct_differs",
+                     note_args={"category": category, "indicated": indicated, "rule11": cls})
+            ctx.set("imdrf", {"category": category, "indicated_class": indicated, "agrees": agrees,
+                              "basis": "direct_answer", "point_to_check": not agrees})
+        return rule, cls
+    significance = ctx.ask("mdr.imdrf_significance")
+    # "Inform clinical management" is IIa in every row of the table: the situation cannot
+    # change the class, so it is asked only optionally (ask only what the decision needs).
+    situation = (ctx.ask_optional("mdr.imdrf_situation") if significance == "inform"
+                 else ctx.ask("mdr.imdrf_situation"))
+    if situation is None:
+        ctx.step("mdcg_2019_11.annex_iii_table", finding="device_class.IIa", note="note.r11a_inform_any_row")
+        ctx.set("imdrf", {"category": None, "indicated_class": "IIa", "agrees": True, "basis": "annex_iii_table"})
+        return RULE_OF_CLASS["IIa"], "IIa"
     category = IMDRF_CATEGORY[(situation, significance)]
-    indicated = IMDRF_TO_MDR[(situation, significance)]
-    agrees = indicated == r11a_class
-    ctx.step("mdcg_2019_11.imdrf_cross_check", "cross_check", finding=f"device_class.{indicated}",
-             note="note.imdrf_agrees" if agrees else "note.imdrf_differs",
-             note_args={"category": category, "indicated": indicated, "rule11": r11a_class})
-    ctx.set("imdrf", {"category": category, "indicated_class": indicated, "agrees": agrees})
+    cls = IMDRF_TO_MDR[(situation, significance)]
+    ctx.step("mdcg_2019_11.annex_iii_table", finding=f"device_class.{cls}", note="note.r11a_from_table",
+             note_args={"category": category, "indicated": cls})
+    ctx.set("imdrf", {"category": category, "indicated_class": cls, "agrees": True, "basis": "annex_iii_table"})
+    return RULE_OF_CLASS[cls], cls
