@@ -53,6 +53,8 @@ def cmd_run(args) -> int:
         print(t("portfolio.cli.compare", lang, scenario=res.scenario_diff["scenario"]))
         for line in lines(res.scenario_diff, lang):
             print("  " + line)
+    if res.fault:
+        print(for_terminal(res.fault, keep_newlines=True), file=sys.stderr)
     for e in res.failed:
         print(f"{t('portfolio.status.' + e.status, lang)}: {for_terminal(e.file)}\n  "
               + for_terminal(e.error or "", keep_newlines=True).replace("\n", "\n  "),

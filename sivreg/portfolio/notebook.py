@@ -9,6 +9,9 @@ after its parent was killed cannot spoil the next run's outputs.
 """
 from __future__ import annotations
 
+import errno
+import re
+
 import functools
 import tempfile
 import threading
@@ -96,15 +99,39 @@ def _error_text(exc) -> str:
     return f"{type(exc).__name__}: {exc}".strip()
 
 
+# A full disk or a read-only scratch folder is the machine's fault, not the project's: the
+# result says so (write_errno) and the coordinator stops the run instead of failing project
+# after project.
+_DISK_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS}
+
+
+def _disk_errno(exc) -> int | None:
+    if isinstance(exc, OSError) and exc.errno in _DISK_ERRNOS:
+        return exc.errno
+    m = re.search(r"\[Errno (\d+)\]", str(getattr(exc, "evalue", "") or ""))  # raised in a cell
+    return int(m.group(1)) if m and int(m.group(1)) in _DISK_ERRNOS else None
+
+
 def execute(task: Task) -> dict:
     """Run the notebook for one project. Never raises for a notebook failure: the result has
-    ok False, the error, and the executed notebook up to the failing cell when there is one."""
+    ok False, the error, and the executed notebook up to the failing cell when there is one.
+    `write_errno` is set when the scratch folder could not be written (disk full, read-only)."""
+    try:
+        return _execute(task)
+    except OSError as exc:
+        if exc.errno not in _DISK_ERRNOS:
+            raise
+        return {"project_id": task.project_id, "ok": False, "error": _error_text(exc), "ipynb": None,
+                "html": None, "result_json": None, "seconds": None, "write_errno": exc.errno}
+
+
+def _execute(task: Task) -> dict:
     import nbformat
     import papermill as pm
 
     start = time.perf_counter()
     out = {"project_id": task.project_id, "ok": False, "error": None, "ipynb": None,
-           "html": None, "result_json": None, "seconds": None}
+           "html": None, "result_json": None, "seconds": None, "write_errno": None}
     if task.work_root:
         Path(task.work_root).mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="sivreg-nb-", dir=task.work_root) as tmp:
@@ -121,6 +148,7 @@ def execute(task: Task) -> dict:
                                 execution_timeout=task.cell_timeout, start_timeout=120)
         except Exception as exc:  # a failed cell, a dead kernel, a timeout
             out["error"] = _error_text(exc)
+            out["write_errno"] = _disk_errno(exc)
         if executed.exists():
             out["ipynb"] = executed.read_text(encoding="utf-8")
         if out["error"] is None:

@@ -21,10 +21,14 @@ import hashlib
 import os
 import re
 import shutil
+import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
 from ..io import UserError, atomic_write
+
+_UMASK = os.umask(0)
+os.umask(_UMASK)
 
 REGISTER = "register.sqlite"
 SUBDIRS = ("reports", "notebooks", "assessments", "failed")
@@ -73,11 +77,85 @@ def sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+class WriteFault(UserError):
+    """A write into the output folder failed (permission, disk full, read-only file system):
+    the run stops cleanly (run.py) and says which folder and why."""
+
+    def __init__(self, folder, exc: BaseException | str):
+        reason = exc if isinstance(exc, str) else (getattr(exc, "strerror", None) or str(exc))
+        self.folder, self.reason = str(folder), reason
+        super().__init__("portfolio.err.write_failed", folder=str(folder), reason=reason)
+
+
 def write(path: Path, data: str | bytes) -> str:
-    """Write atomically; return the sha256 of what was written."""
+    """Write atomically; return the sha256 of what was written. A failure is a WriteFault
+    (nothing half-written is left: atomic_write removes its temporary)."""
     raw = data.encode("utf-8") if isinstance(data, str) else data
-    atomic_write(path, raw)
+    try:
+        atomic_write(path, raw)
+    except OSError as exc:
+        raise WriteFault(path.parent, exc) from None
     return sha256_bytes(raw)
+
+
+class Replaced:
+    """Files replaced together (one project's notebook, report and assessment) that can still
+    be put back: until `commit`, the previous version of each is kept as a hard link under a
+    temporary name. `rollback` restores them (and removes files that did not exist), so a
+    project whose record cannot be written leaves the folder as the register knows it."""
+
+    def __init__(self):
+        self.done: list[tuple[Path, Path | None]] = []   # (target, backup or None if new)
+
+    def commit(self) -> None:
+        for _, backup in self.done:
+            if backup is not None:
+                backup.unlink(missing_ok=True)
+        self.done = []
+
+    def rollback(self) -> None:
+        for target, backup in reversed(self.done):
+            try:
+                if backup is None:
+                    target.unlink(missing_ok=True)
+                else:
+                    os.replace(backup, target)
+            except OSError:
+                pass  # (the next run clears the backup; verify names a file it could not restore)
+        self.done = []
+
+
+def replace_all(items) -> tuple[Replaced, list[str]]:
+    """Write every (path, data) or none: all are written to temporaries first (fsync), then
+    renamed over their targets. Returns the Replaced (commit it once recorded) and the sha256
+    of each. A failure at any point puts back what was replaced and raises WriteFault."""
+    staged, digests, rep = [], [], Replaced()
+    try:
+        for path, data in items:
+            raw = data.encode("utf-8") if isinstance(data, str) else data
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+            staged.append(Path(tmp))
+            os.chmod(tmp, 0o666 & ~_UMASK)
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(raw)
+                fh.flush()
+                os.fsync(fh.fileno())
+            digests.append(sha256_bytes(raw))
+        for (path, _), tmp in zip(items, staged):
+            backup = None
+            if path.exists():
+                backup = path.with_name(f".{path.name}.bak{os.getpid()}.tmp")
+                backup.unlink(missing_ok=True)
+                os.link(path, backup)
+            rep.done.append((path, backup))
+            os.replace(tmp, path)
+    except OSError as exc:
+        rep.rollback()
+        for tmp in staged:
+            tmp.unlink(missing_ok=True)
+        raise WriteFault(Path(exc.filename).parent if getattr(exc, "filename", None) else path.parent, exc) from None
+    return rep, digests
 
 
 def clear_leftovers(layout: Layout) -> list[Path]:

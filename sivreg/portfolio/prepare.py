@@ -46,6 +46,7 @@ class Entry:
     outputs: dict = field(default_factory=dict)
     source_run: int | None = None     # for a skipped project: the run that made its outputs
     seconds: float | None = None
+    stage: str | None = None          # run.py: "written" (files replaced), then "recorded" (in the register)
 
     @property
     def title(self) -> str:

@@ -23,8 +23,10 @@ every hash recomputed) from the real thing, nor a register cut back to an earlie
 """
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
+import os
 import sqlite3
 import zlib
 from datetime import datetime, timezone
@@ -152,8 +154,13 @@ class Register:
                                 list(row.values()))
                 ids.append(row[pk])
             self.db.execute("COMMIT")
-        except BaseException:
-            self.db.execute("ROLLBACK")
+        except BaseException as exc:
+            try:
+                self.db.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass  # (SQLite rolled back itself)
+            if isinstance(exc, sqlite3.OperationalError):  # disk full, read-only file or folder
+                raise _write_fault(self.path, exc) from None
             raise
         return ids
 
@@ -199,8 +206,11 @@ class Register:
         """Sign the chain head with the key (keys.Key); returns the signature."""
         seq, head = self._head()
         sig = key.sign(run_id, seq, head)
-        self.db.execute("INSERT INTO signatures VALUES (?, ?, ?, ?, ?, ?)",
-                        (run_id, seq, head, key.key_id, sig, now()))
+        try:
+            self.db.execute("INSERT INTO signatures VALUES (?, ?, ?, ?, ?, ?)",
+                            (run_id, seq, head, key.key_id, sig, now()))
+        except sqlite3.OperationalError as exc:
+            raise _write_fault(self.path, exc) from None
         return sig
 
     def run_end_hashes(self) -> dict[int, str]:
@@ -259,6 +269,13 @@ class Register:
                                  "ORDER BY record_id"):
             out[r["project_id"]] = json.loads(r["outputs"])
         return out
+
+
+def _write_fault(path: Path, exc: sqlite3.OperationalError):
+    """SQLite's "database or disk is full" says the same as the file system's ENOSPC."""
+    from .outputs import WriteFault
+    reason = os.strerror(errno.ENOSPC) if getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL else str(exc)
+    return WriteFault(path.parent, f"{path.name}: {reason}")
 
 
 def decode(r: sqlite3.Row) -> dict:

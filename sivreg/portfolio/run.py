@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,7 +24,7 @@ from pathlib import Path
 from .. import __version__
 from ..catalogue import rulebook
 from ..errors import SivregError
-from ..io import Term, UserError, message_text
+from ..io import Term, UserError, error_text, message_text
 from ..model import TOPICS
 from ..textclean import for_terminal
 from . import export, outputs, summary
@@ -69,6 +70,7 @@ class RunResult:
     counts: dict = field(default_factory=dict)
     signature: str | None = None      # HMAC of the head (None: no key)
     key_id: str | None = None
+    fault: str | None = None          # a write failed: the run stopped (message), exit code 1
 
     @property
     def failed(self) -> list:
@@ -76,7 +78,7 @@ class RunResult:
 
     @property
     def exit_code(self) -> int:
-        return 1 if self.failed else 0
+        return 1 if self.failed or self.fault else 0
 
 
 def find_notebook(given=None) -> Path:
@@ -116,7 +118,7 @@ def _check_options(opts: RunOptions, book) -> None:
 
 
 def _outputs_present(layout: Layout, outs: dict) -> bool:
-    return bool(outs) and "report" in outs and all(
+    return bool(outs) and "report" in outs and "pdf" in outs and all(
         sha256_file(layout.root / o["path"]) == o["sha256"] for o in outs.values())
 
 
@@ -133,29 +135,28 @@ def _same_result(entry, notebook_json: str | None) -> str | None:
     return None
 
 
-def _store_notebook_result(layout: Layout, entry, res: dict) -> None:
+def _store_notebook_result(layout: Layout, entry, res: dict) -> outputs.Replaced:
+    """Write a project's files all or none (outputs.replace_all) and set its status. The
+    caller records it, then commits the Replaced (or rolls it back if the record fails)."""
     pid = entry.project_id
-    outs = {}
     if res["ok"]:
         mismatch = _same_result(entry, res["result_json"])
         if mismatch:
             res = {**res, "ok": False, "error": mismatch}
     if res["ok"]:
-        outs["assessment"] = _put(layout, layout.assessment(pid), entry.assessment_json)
-        outs["notebook"] = _put(layout, layout.notebook(pid), res["ipynb"])
-        outs["report"] = _put(layout, layout.report(pid), res["html"])
-        layout.failed(pid).unlink(missing_ok=True)
-        entry.status, entry.error = "ok", None
+        files = {"assessment": (layout.assessment(pid), entry.assessment_json),
+                 "notebook": (layout.notebook(pid), res["ipynb"]), "report": (layout.report(pid), res["html"])}
+        if res.get("pdf"):  # the same report as PDF, beside the HTML (sivreg.render.pdf)
+            files["pdf"] = (layout.report(pid).with_suffix(".pdf"), res["pdf"])
+        status, error = "ok", None
     else:
-        if res.get("ipynb"):
-            outs["failed_notebook"] = _put(layout, layout.failed(pid), res["ipynb"])
-        entry.status, entry.error = "failed", res["error"]
-    entry.outputs = outs
+        files = {"failed_notebook": (layout.failed(pid), res["ipynb"])} if res.get("ipynb") else {}
+        status, error = "failed", res["error"]
+    rep, digests = outputs.replace_all(list(files.values())) if files else (outputs.Replaced(), [])
+    entry.outputs = {k: {"path": layout.rel(path), "sha256": d} for (k, (path, _)), d in zip(files.items(), digests)}
+    entry.status, entry.error = status, error
     entry.seconds = res.get("seconds")
-
-
-def _put(layout: Layout, path: Path, data) -> dict:
-    return {"path": layout.rel(path), "sha256": outputs.write(path, data)}
+    return rep
 
 
 def _task(entry, notebook_text: str, opts: RunOptions, work: Path) -> Task:
@@ -187,13 +188,28 @@ def _execute_all(pending, notebook_text, opts, layout, reg, run_id) -> None:
                 entry = by_id[task.project_id]
                 if exc is not None:
                     res = {"ok": False, "error": f"worker failed: {type(exc).__name__}: {exc}", "ipynb": None}
-                _store_notebook_result(layout, entry, res)
-                reg.add_records(run_id, [entry])
+                if res.get("write_errno"):  # the worker's scratch folder is full or read-only
+                    raise outputs.WriteFault(layout.work if task.work_root else "TMPDIR", os.strerror(res["write_errno"]))
+                entry.stage = "written"
+                rep = _store_notebook_result(layout, entry, res)
+                try:
+                    reg.add_records(run_id, [entry])
+                except BaseException:  # not recorded: put the previous files back, so verify holds
+                    rep.rollback()
+                    raise
+                rep.commit()
+                entry.stage = "recorded"
+                if entry.status == "ok":
+                    try:  # a stale failure notebook; not listed anywhere once the project succeeds
+                        layout.failed(entry.project_id).unlink(missing_ok=True)
+                    except OSError:
+                        pass
                 if entry.status == "failed":
                     bar.write(f"FAILED {entry.project_id} ({for_terminal(entry.file)}): {entry.error}", file=sys.stderr)
                 bar.update(1)
     finally:
         bar.close()
+        shutil.rmtree(layout.work, ignore_errors=True)  # the workers' scratch: room for the summary
 
 
 def check_register_present(layout: Layout, new_register: bool, lang: str, book) -> None:
@@ -240,27 +256,40 @@ def run_portfolio(source="parameters", out="outputs", log=None, **kw) -> RunResu
                                    options={"jobs": opts.jobs, "force": opts.force, "notebooks": opts.notebooks,
                                             "executor": opts.executor, "notebook_sha256": nb_sha,
                                             "compare_scenario": opts.compare_scenario})
-            pending, settled = [], []
-            for e in entries:
-                if e.status != "assessed":
-                    settled.append(e)
-                elif not opts.notebooks:
-                    e.outputs = {"assessment": _put_if_changed(layout, layout.assessment(e.project_id),
-                                                               e.assessment_json)}
-                    settled.append(e)
-                else:
-                    last = None if opts.force else reg.last_good(e.project_id)
-                    if last and last["run_key"] == e.key and _outputs_present(layout, last["outputs"]):
-                        e.status, e.outputs, e.source_run = "skipped", last["outputs"], last["source_run"]
+            fault = None
+            try:
+                pending, settled = [], []
+                for e in entries:
+                    if e.status != "assessed":
+                        settled.append(e)
+                    elif not opts.notebooks:
                         settled.append(e)
                     else:
-                        pending.append(e)
-            reg.add_records(run_id, settled)
-            for e in settled:
-                if e.status in ("failed", "invalid") and log:
-                    log(f"{e.status.upper()} {for_terminal(e.file)}: {e.error}")
-            if pending:
-                _execute_all(pending, nb_text, opts, layout, reg, run_id)
+                        last = None if opts.force else reg.last_good(e.project_id)
+                        if last and last["run_key"] == e.key and _outputs_present(layout, last["outputs"]):
+                            e.status, e.outputs, e.source_run = "skipped", last["outputs"], last["source_run"]
+                            settled.append(e)
+                        else:
+                            pending.append(e)
+                written = []
+                try:
+                    for e in settled:
+                        if e.status == "assessed":  # --no-notebooks: the assessment only
+                            e.outputs = {"assessment": _put_if_changed(layout, layout.assessment(e.project_id),
+                                                                       e.assessment_json)}
+                        written.append(e)
+                finally:  # what was written is recorded, even when a write failed
+                    reg.add_records(run_id, written)
+                    for e in written:
+                        e.stage = "recorded"
+                for e in settled:
+                    if e.status in ("failed", "invalid") and log:
+                        log(f"{e.status.upper()} {for_terminal(e.file)}: {e.error}")
+                if pending:
+                    _execute_all(pending, nb_text, opts, layout, reg, run_id)
+            except outputs.WriteFault as exc:
+                fault = exc
+                _stopped(entries, reg, run_id)
 
             prev = reg.previous_run(run_id)
             changes = None
@@ -274,20 +303,56 @@ def run_portfolio(source="parameters", out="outputs", log=None, **kw) -> RunResu
             for e in entries:
                 counts[e.status] = counts.get(e.status, 0) + 1
             failed = any(e.status in ("failed", "invalid") for e in entries)
-            head = reg.end_run(run_id, "failed" if failed else "ok", counts)
-            if key is not None:
-                signature = reg.sign(run_id, key)
-            reglog.append_run(layout.log, run_id, now(), head, signature, key.key_id if key else None)
-            run = {**reg.run(run_id), "head": head}
+            head = None
+            try:
+                head = reg.end_run(run_id, "stopped" if fault else "failed" if failed else "ok", counts)
+                if key is not None:
+                    signature = reg.sign(run_id, key)
+                try:
+                    reglog.append_run(layout.log, run_id, now(), head, signature, key.key_id if key else None)
+                except OSError as exc:
+                    raise outputs.WriteFault(layout.root, exc) from None
+            except outputs.WriteFault as exc:  # the disk is full even for the register's last rows
+                fault = fault or exc
+            run = {**reg.run(run_id), "head": head or reg.head_hash()}
 
-        html = summary.page(entries, run=run, lang=opts.lang, changes=changes, scenario_diff=scenario_diff, book=book)
-        outputs.write(layout.summary("html"), html)
-        outputs.write(layout.summary("xlsx"), export.to_xlsx(entries, opts.lang, book,
-                                                             book.text("portfolio.sheet", opts.lang)))
-        outputs.write(layout.summary("csv"), export.to_csv(entries, opts.lang, book))
-    return RunResult(run_id=run_id, entries=entries, changes=changes, scenario_diff=scenario_diff,
-                     head=head, layout=layout, counts=counts, signature=signature,
-                     key_id=key.key_id if key else None)
+        # the summary lists every project, those the fault stopped included (status "stopped")
+        try:
+            html = summary.page(entries, run=run, lang=opts.lang, changes=changes, scenario_diff=scenario_diff,
+                                book=book)
+            outputs.write(layout.summary("html"), html)
+            outputs.write(layout.summary("xlsx"), export.to_xlsx(entries, opts.lang, book,
+                                                                 book.text("portfolio.sheet", opts.lang)))
+            outputs.write(layout.summary("csv"), export.to_csv(entries, opts.lang, book))
+        except outputs.WriteFault as exc:
+            summary_fault = exc
+            fault = fault or exc
+        else:
+            summary_fault = None
+    result = RunResult(run_id=run_id, entries=entries, changes=changes, scenario_diff=scenario_diff,
+                       head=run["head"], layout=layout, counts=counts, signature=signature,
+                       key_id=key.key_id if key and signature else None)
+    if fault is not None:
+        done = sum(1 for e in entries if e.stage == "recorded" and e.status in ("ok", "skipped", "assessed"))
+        result.fault = message_text("portfolio.err.stopped", {"fault": error_text(fault, opts.lang, book),
+                                                             "done": done, "run": run_id}, opts.lang, book)
+        if summary_fault is not None:
+            result.fault += "\n" + message_text("portfolio.err.no_summary", {"fault": error_text(summary_fault, opts.lang, book)},
+                                                opts.lang, book)
+    return result
+
+
+def _stopped(entries, reg, run_id) -> None:
+    """After a write fault: every project not recorded yet is recorded as stopped (the next
+    run does it again; last_good only takes ok and skipped)."""
+    rest = [e for e in entries if e.stage != "recorded"]
+    for e in rest:
+        if e.stage == "written" or e.status == "assessed":  # (invalid, failed and skipped stay what they are)
+            e.status, e.outputs = "stopped", {}
+    try:
+        reg.add_records(run_id, rest)
+    except outputs.WriteFault:
+        pass  # (no room even for that: the run stays without them, and is redone next time)
 
 
 def _put_if_changed(layout: Layout, path: Path, text: str) -> dict:
