@@ -11,7 +11,10 @@ connection class), not by patching Voilà's files:
   the kernels of pages (never a preheated one) and answers 204.
 - **A cap on pages** (`max_pages`): a visitor beyond it gets a small bilingual "the service is
   busy, try again in a minute" page (HTTP 503, Retry-After: 60) and no kernel. Pages being
-  set up count too, so a burst cannot overshoot the cap.
+  set up count too, so a burst cannot overshoot the cap. At most `max_setup` pages are set
+  up at once (kernel start and first run, the CPU-heavy part); a visitor beyond that waits
+  up to `queue_seconds` for a slot, then gets the busy page, so a burst never leaves
+  everyone waiting for minutes.
 - **Requests that are not a browser opening the page start no kernel**: a `curl`, a health
   check, a link preview or a prefetch gets a short page naming the service (HTTP 200).
   A browser navigation says so in `Sec-Fetch-Dest: document`; without Sec-Fetch headers
@@ -32,10 +35,12 @@ Idle kernels without a connected page are culled by jupyter_server's culler
 """
 from __future__ import annotations
 
+import asyncio
 import contextvars
 import html
 import json
 import logging
+import os
 import re
 import sys
 from functools import lru_cache
@@ -43,7 +48,7 @@ from functools import lru_cache
 import tornado.web
 from jupyter_server.base.handlers import APIHandler, JupyterHandler
 from jupyter_server.services.kernels.connection.channels import ZMQChannelsWebsocketConnection
-from traitlets import Integer
+from traitlets import Float, Integer, default
 from voila.app import Voila
 from voila.shutdown_kernel_handler import VoilaShutdownKernelHandler
 from voila.tornado.handler import TornadoVoilaHandler
@@ -132,6 +137,7 @@ class Pages:
         self.app = app
         self.kernels: set[str] = set()
         self.starting = 0
+        self.setting_up = 0
         self.served = {"page": 0, "busy": 0, "no_kernel": 0, "closed": 0}
 
     @property
@@ -148,18 +154,38 @@ class Pages:
         return sum(1 for pool in pools.values() for task in pool if task.done() and not task.cancelled()
                    and task.exception() is None)
 
-    def reserve(self) -> dict | None:
-        if self.running() + self.starting >= self.app.max_pages:
-            return None
+    async def admit(self) -> dict | None:
+        """Room for one more page? None when the cap is reached, or when every set-up slot
+        stayed busy for `queue_seconds` (a burst waits a little, then gets the busy page,
+        instead of sharing the processors among all at once and each waiting a minute)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.app.queue_seconds
+        while True:
+            if self.running() + self.starting >= self.app.max_pages:
+                return None
+            if self.setting_up < self.app.max_setup:
+                break
+            if loop.time() >= deadline:
+                return None
+            await asyncio.sleep(0.05)
         self.starting += 1
-        token = {"open": True}
+        self.setting_up += 1
+        token = {"open": True, "setup": True}
         _reservation.set(token)
         return token
 
     def release(self, token: dict) -> None:
+        """The page's kernel is known (it now counts among the running kernels)."""
         if token["open"]:
             token["open"] = False
             self.starting -= 1
+
+    def done(self, token: dict) -> None:
+        """The page has been sent (or the request failed)."""
+        self.release(token)
+        if token["setup"]:
+            token["setup"] = False
+            self.setting_up -= 1
 
     def started(self, kernel_id: str) -> None:
         """A page's kernel is known (called from the kernel manager, in the page's request)."""
@@ -169,8 +195,10 @@ class Pages:
             self.release(token)
 
     def status(self) -> dict:
-        return {"pages": self.running(), "starting": self.starting, "preheated": self.pool(),
+        return {"pages": self.running(), "starting": self.starting, "setting_up": self.setting_up,
+                "preheated": self.pool(),
                 "kernels": len(self.km.list_kernel_ids()), "max_pages": self.app.max_pages,
+                "max_setup": self.app.max_setup,
                 "served": dict(self.served)}
 
 
@@ -230,10 +258,11 @@ class DashboardHandler(TornadoVoilaHandler):
         if not is_page_visit(self.request.headers):
             pages.served["no_kernel"] += 1
             return self._plain(200, preview_page())
-        token = pages.reserve()
+        token = await pages.admit()
         if token is None:
             pages.served["busy"] += 1
-            log.warning("sivreg: %d pages open (the most allowed): busy page sent", self.settings["sivreg_pages"].running())
+            log.warning("sivreg: busy page sent (%d pages open of at most %d, %d being set up)",
+                        pages.running(), pages.app.max_pages, pages.setting_up)
             self.set_header("Retry-After", "60")
             return self._plain(503, busy_page(self.request.uri))
         pages.served["page"] += 1
@@ -243,7 +272,7 @@ class DashboardHandler(TornadoVoilaHandler):
                 self.write(local_assets(snippet))
                 self.flush()
         finally:
-            pages.release(token)
+            pages.done(token)
 
 
 class PageShutdownHandler(VoilaShutdownKernelHandler):
@@ -326,6 +355,13 @@ class DashboardServer(Voila):
     description = "sivreg dashboard: Voilà with a page cap, kernel shutdown on close and no outside requests"
 
     max_pages = Integer(20, config=True, help="Most pages (kernels of visitors) at once; beyond it the busy page.")
+    max_setup = Integer(config=True, help="Most pages being set up at once (kernel start and first run); "
+                                          "default: twice the number of processors.")
+    queue_seconds = Float(15.0, config=True, help="How long a visitor waits for a set-up slot before the busy page.")
+
+    @default("max_setup")
+    def _max_setup_default(self):
+        return max(2, 2 * (os.cpu_count() or 1))
 
     def init_settings(self):
         settings = super().init_settings()
