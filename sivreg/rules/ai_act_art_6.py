@@ -13,6 +13,15 @@ decision patterns without replacing human review, or does a preparatory task). A
 system that profiles natural persons is always high-risk (Art 6(3), last subparagraph).
 Where a device AI is both Annex I (Art 6(1)) and Annex III, Annex I prevails (MDCG 2025-6 Q27):
 it follows the MDR/IVDR route and the Annex I dates.
+
+Open answers (sivreg/explore.py). Art 6(1) reads the conformity route, never the provider:
+who develops the system (`ai.origin`) is the role (Art 3(3), 3(4), 25), a separate conclusion,
+so the tier of a class IIb device that is not made in-house, or of an Annex III system, holds
+whatever the origin. Where the law does couple them: a device made under the in-house
+exemption (MDR/IVDR Art 5(5)) has no notified body and so is not high-risk under Art 6(1)
+(MDCG 2025-6 Q35); whether the exemption can hold depends on the manufacturer being the
+health institution (Art 5(5)(a)) and on its other conditions, so while those are open the
+tier depends on them (high-risk on the Art 52 route, not through Art 6(1) under Art 5(5)).
 """
 from __future__ import annotations
 
@@ -49,7 +58,7 @@ def art_6_1(ctx) -> bool:
 def annex_iii(ctx, emotion: str, annex_i: bool) -> tuple[list[str], bool, bool]:
     """(Annex III points that apply, high-risk through Annex III, Art 6(3) derogation used)."""
     chosen = list(ctx.ask("ai.annex_iii"))
-    if emotion in ("patients", "workers"):  # workers: only reached with the medical/safety exception
+    if emotion in ("patients", "workers", "patients_and_workers"):  # workers: only with the medical/safety exception
         chosen.append("1c")
     points = []
     for value, rule, cite in ANNEX_III:
