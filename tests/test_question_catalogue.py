@@ -57,3 +57,43 @@ def test_every_retired_question_names_questions_that_exist_and_is_refused():
         assert len(probs) == 1 and probs[0].field == f"answers.{old}"
         for new in r["replaced_by"]:
             assert new in probs[0].message
+
+
+# -- worked examples (issue 10 item 2) -------------------------------------------------------
+
+EXAMPLE_TOPICS = ("qualification", "classification")
+EXAMPLE_QUESTIONS = ()
+
+
+def _needs_examples(q):
+    return q.topic in EXAMPLE_TOPICS or q.id in EXAMPLE_QUESTIONS
+
+
+def test_every_qualification_and_classification_question_has_two_to_four_examples_in_nb_and_en():
+    book = rulebook()
+    for q in book.questions.values():
+        if not _needs_examples(q):
+            continue
+        assert 2 <= len(q.examples) <= 4, (q.id, len(q.examples))
+        for e in q.examples:
+            for lang in ("nb", "en"):
+                assert e["text"][lang].strip() and e["lands"][lang].strip(), q.id
+            assert e["source"] in book.references, (q.id, e["source"])
+
+
+def test_examples_are_in_the_question_catalogue_with_their_source():
+    from sivreg.cli import questions_as_dicts
+    qs = {q["id"]: q for q in questions_as_dicts()}
+    ex = qs["mdr.imdrf_significance"]["examples"][0]
+    assert ex["source"] == "mdcg_2019_11.annex_iv" and ex["binding"] is False
+    assert "MDCG 2019-11" in ex["source_citation"]["en"]
+
+
+def test_the_dashboard_shows_the_examples_under_eksempler():
+    from sivreg.views.fields import Field
+    book = rulebook()
+    q = book.questions["mdr.imdrf_significance"]
+    html = Field(q, "nb", book)._help_html()
+    assert "<summary>Eksempler</summary>" in html and "veiledning" in html
+    assert "hjerneslag" in html and "MDCG 2019-11" in html
+    assert "<summary>Examples</summary>" in Field(q, "en", book)._help_html()

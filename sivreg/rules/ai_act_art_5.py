@@ -29,7 +29,7 @@ def check(ctx) -> tuple[list[str], str]:
         if hit:
             found.append(cite)
     emotion = ctx.ask("ai.emotion")
-    if emotion == "workers":
+    if emotion in ("workers", "patients_and_workers"):
         if ctx.yes("ai.emotion_medical_safety"):
             ctx.step("ai.art_5_1_f.medical_safety", "exception", finding="rule.applies")
         else:

@@ -24,7 +24,7 @@ def duties(ctx, emotion: str, points: list[str] = ()) -> list[str]:
         ctx.checked(rule, hit, finding="rule.applies")
         if hit:
             found.append(cite)
-    hit = emotion in ("patients", "workers") or "Annex III 1(b)" in points
+    hit = emotion in ("patients", "workers", "patients_and_workers") or "Annex III 1(b)" in points
     ctx.checked("ai.art_50_3", hit, finding="rule.applies")
     if hit:
         found.append("Art 50(3)")

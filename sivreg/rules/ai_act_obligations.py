@@ -156,7 +156,7 @@ def _high_risk(ctx, extra, provider: bool, deployer: bool) -> None:
         ctx.oblige(oid, applies_from=date_id)
     # Art 26(7): workers subject to the system (Annex III 4, or emotion recognition of staff,
     # allowed only for medical or safety reasons).
-    if any(p in WORKPLACE_POINTS for p in points) or extra.get("emotion_recognition") == "workers":
+    if any(p in WORKPLACE_POINTS for p in points) or extra.get("emotion_recognition") in ("workers", "patients_and_workers"):
         ctx.oblige("ai.art_26_7_workers", applies_from=date_id)
     if not points:
         ctx.checked("ai.art_27", False)

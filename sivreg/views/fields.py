@@ -1,7 +1,8 @@
 """One input widget per catalogue question, generated from its type: bool -> Ja / Nei /
 Vet ikke buttons, enum -> radio buttons, multi -> check boxes, text/date/number -> a text
-box; every type accepts "Vet ikke" (unknown). The label, help text and the references
-("why we ask") come from the rulebook in the chosen language.
+box; every type accepts "Vet ikke" (unknown). The label, help text, worked examples
+("Eksempler", each with its source) and the references ("why we ask") come from the rulebook
+in the chosen language.
 
 A Field only turns clicks into an answer value and reports it; whether the value is allowed
 is checked by sivreg.io.check_answer, and what the answer means is the engine's business.
@@ -49,6 +50,14 @@ class Field:
         if hint:
             parts.append(f" <i>{esc(t(hint, lang, book))}</i>")
         parts.append("</div>")
+        if q.examples:  # worked examples from the guidance, each with its source and where it lands
+            items = "".join(
+                f'<li>{esc(e["text"][lang])} &rarr; <b>{esc(e["lands"][lang])}</b> '
+                f'<span class="sv-src">({esc(book.citation(e["source"], lang))}; '
+                f'{esc(t("report.binding" if book.is_binding(e["source"]) else "report.guidance", lang, book))})</span></li>'
+                for e in q.examples)
+            parts.append(f'<details class="sv-examples"><summary>{esc(t("ui.examples", lang, book))}</summary>'
+                         f'<ul>{items}</ul></details>')
         if q.refs:
             parts.append(f'<details class="sv-why"><summary>{esc(t("ui.why_we_ask", lang, book))}</summary>'
                          f'{esc(t("ui.sources", lang, book))}: {cites_html(q.refs, lang, book)}</details>')
