@@ -126,3 +126,30 @@ def blocks(book, assessment: dict, lang: str) -> dict[str, list[str]]:
             labels.append(_text(book, "label.n_duties", lang, "{n}").format(n=n))
         out[p["question"]] = labels
     return out
+
+
+def branch_rows(book, assessment, topics, lang: str) -> list[dict]:
+    """A small table of what the decision hinges on: one row per branch of every `depends`
+    conclusion (and sub-conclusion) among `topics`: question, answer, resulting value."""
+    d = assessment if isinstance(assessment, dict) else assessment.to_dict()
+    cols = {k: _text(book, f"table.{k}", lang, k) for k in ("topic", "question", "answer", "value")}
+    rows = []
+    for topic in topics:
+        o = d["outcomes"].get(topic) or {}
+        groups = [(topic, o.get("branches") or [])]
+        groups += [(f"{topic}.{f}", brs) for f, brs in (o.get("field_branches") or {}).items()
+                   if f in ("role", "manufacturer", "in_house", "route")]
+        for name, brs in groups:
+            for b in brs:
+                field = name.partition(".")[2]
+                if field:
+                    v = b.get("value")
+                    value = _text(book, f"ai_role.{v}", lang, str(v)) if field == "role" else (
+                        str(v.get("holds")) if isinstance(v, dict) and "holds" in v else str(v))
+                else:
+                    value = value_label(book, topic, b.get("value"), lang, b.get("status"))
+                rows.append({cols["topic"]: block_label(book, name, lang, d),
+                             cols["question"]: "; ".join(question_label(book, q, lang) for q in b["when"]),
+                             cols["answer"]: "; ".join(answer_label(book, q, v, lang) for q, v in b["when"].items()),
+                             cols["value"]: value})
+    return rows
