@@ -118,7 +118,7 @@ async def wait_ready(url: str, preheat: int, proc=None, timeout: float = 120) ->
     raise RuntimeError(f"the dashboard server was not ready within {timeout} s")
 
 
-def memory_mb(pid: int | None) -> float | None:
+def memory_mb(pid: int | None, children: bool = True) -> float | None:
     """PSS (or RSS where PSS is not available) of a process and its children, in MB."""
     if pid is None:
         return None
@@ -128,7 +128,7 @@ def memory_mb(pid: int | None) -> float | None:
         return None
     try:
         root = psutil.Process(pid)
-        procs = [root, *root.children(recursive=True)]
+        procs = [root, *root.children(recursive=True)] if children else [root]
     except psutil.Error:
         return None
     total = 0
@@ -139,6 +139,26 @@ def memory_mb(pid: int | None) -> float | None:
         except psutil.Error:
             continue
     return round(total / 2**20, 1)
+
+
+def cpu_seconds(pid: int | None) -> float | None:
+    """CPU time used so far by a process and all its children, the ones that ended included."""
+    if pid is None:
+        return None
+    try:
+        import psutil
+        root = psutil.Process(pid)
+        t = root.cpu_times()
+        total = t.user + t.system + t.children_user + t.children_system
+        for child in root.children(recursive=True):
+            try:
+                c = child.cpu_times()
+                total += c.user + c.system
+            except psutil.Error:
+                continue
+        return total
+    except (ImportError, Exception):
+        return None
 
 
 # -- one visitor -----------------------------------------------------------------------------------
@@ -313,12 +333,17 @@ def summarise(results: list[dict]) -> dict:
             "errors": sorted({r["error"] for r in results if r["error"]})[:10]}
 
 
-async def phase(url: str, users: int, spread: float, answers: int, timeout: float) -> dict:
+async def phase(url: str, users: int, spread: float, answers: int, timeout: float, pid: int | None = None) -> dict:
     delays = [spread * i / max(1, users - 1) for i in range(users)] if users > 1 else [0.0]
-    t0 = time.perf_counter()
+    t0, cpu0 = time.perf_counter(), cpu_seconds(pid)
     results = await asyncio.gather(*(visit(url, d, answers, timeout) for d in delays))
-    return {**summarise(list(results)), "users": users, "spread_s": spread,
-            "wall_s": round(time.perf_counter() - t0, 2), "results": list(results)}
+    summary = {**summarise(list(results)), "users": users, "spread_s": spread,
+               "wall_s": round(time.perf_counter() - t0, 2)}
+    cpu1 = cpu_seconds(pid)
+    if cpu0 is not None and cpu1 is not None and summary["page"]:
+        # includes the refill of the preheated pool, which each page causes
+        summary["cpu_s_per_page"] = round((cpu1 - cpu0) / summary["page"], 2)
+    return {**summary, "results": list(results)}
 
 
 async def settle(url: str, pid: int | None, preheat: int, limit: float) -> dict:
@@ -329,7 +354,9 @@ async def settle(url: str, pid: int | None, preheat: int, limit: float) -> dict:
         h = await health(url)
         if h and h["pages"] == 0 and h["starting"] == 0 and h["kernels"] == h["preheated"] >= preheat:
             await asyncio.sleep(1.0)  # let the last kernel processes exit
-            return {"seconds": round(time.monotonic() - t0, 1), "health": h, "memory_mb": memory_mb(pid)}
+            await asyncio.sleep(5.0)
+            return {"seconds": round(time.monotonic() - t0, 1), "health": h, "memory_mb": memory_mb(pid),
+                    "server_memory_mb": memory_mb(pid, children=False)}
         await asyncio.sleep(0.5)
     return {"seconds": None, "health": h, "memory_mb": memory_mb(pid)}
 
@@ -351,10 +378,11 @@ async def run(users: int = 10, spread: float = 30, answers: int = 5, burst: int 
         async def body():
             ready = await wait_ready(url, preheat, server.proc if server else None)
             report["max_pages"] = ready["max_pages"]
-            report["idle"] = {"health": ready, "memory_mb": memory_mb(pid)}
+            await asyncio.sleep(3.0)
+            report["idle"] = {"health": ready, "memory_mb": memory_mb(pid),
+                              "server_memory_mb": memory_mb(pid, children=False)}
             if users:
-                report["arrivals"] = await phase(url, users, spread, answers, timeout)
-                report["arrivals"]["peak_memory_mb"] = None
+                report["arrivals"] = await phase(url, users, spread, answers, timeout, pid)
                 report["after_arrivals"] = await settle(url, pid, preheat, idle_minutes * 60 + 60)
             if burst:
                 peak: list[float] = []
@@ -366,7 +394,7 @@ async def run(users: int = 10, spread: float = 30, answers: int = 5, burst: int 
                             peak.append(m)
                         await asyncio.sleep(1.0)
                 sampler = asyncio.ensure_future(sample())
-                report["burst"] = await phase(url, burst, 0.0, answers, timeout)
+                report["burst"] = await phase(url, burst, 0.0, answers, timeout, pid)
                 sampler.cancel()
                 report["burst"]["peak_memory_mb"] = max(peak) if peak else None
                 report["after_burst"] = await settle(url, pid, preheat, idle_minutes * 60 + 60)
@@ -412,14 +440,17 @@ def main(argv=None) -> int:
                   f"error {p['error']}, hang {p['hang']}; first question p50 {p['first_question_s']['p50']} s, "
                   f"p95 {p['first_question_s']['p95']} s, max {p['first_question_s']['max']} s; "
                   f"answer p50 {p['answer_s']['p50']} s, p95 {p['answer_s']['p95']} s (n={p['answer_s']['n']}); "
-                  f"wall {p['wall_s']} s" + (f"; peak memory {p['peak_memory_mb']} MB" if p.get("peak_memory_mb") else ""))
+                  f"wall {p['wall_s']} s" + (f"; peak memory {p['peak_memory_mb']} MB" if p.get("peak_memory_mb") else "")
+                  + (f"; CPU {p['cpu_s_per_page']} s per page" if p.get("cpu_s_per_page") else ""))
             for e in p["errors"]:
                 print(f"  error: {e}")
     for name in ("after_arrivals", "after_burst"):
         s = report.get(name)
         if s:
-            print(f"{name}: back to idle after {s['seconds']} s; memory {s['memory_mb']} MB; {s['health']}")
-    print(f"idle: {report['idle']['memory_mb']} MB with {report['preheat']} preheated; "
+            print(f"{name}: back to idle after {s['seconds']} s; memory {s['memory_mb']} MB "
+                  f"(server {s.get('server_memory_mb')} MB); {s['health']}")
+    print(f"idle: {report['idle']['memory_mb']} MB (server {report['idle'].get('server_memory_mb')} MB) "
+          f"with {report['preheat']} preheated; "
           f"max pages {report.get('max_pages')}; memory per page {report['memory_per_page_mb']} MB")
     print(f"written to {a.out}")
     bad = sum((report.get(n) or {}).get(k, 0) for n in ("arrivals", "burst") for k in ("error", "hang"))

@@ -364,6 +364,9 @@ class DashboardServer(Voila):
         return max(2, 2 * (os.cpu_count() or 1))
 
     def init_settings(self):
+        # a cell that fails while the page is set up: Voilà shows "There was an error when
+        # executing cell [n]." followed by this instruction (never the traceback)
+        self.config.VoilaExecutor.cell_error_instruction = error_message().replace("\n", " / ")
         settings = super().init_settings()
         pages = Pages(self)
         _track_page_kernels(self.kernel_manager, pages)
