@@ -86,11 +86,12 @@ def _answer(page: Page, qid: str, value, lang: str) -> None:
 
 
 def _answer_all(page: Page, answers: dict, lang: str) -> tuple[dict, list[float]]:
-    """Answer whatever the page asks next until it says everything needed is answered."""
+    """Answer whatever the page asks next until it says everything needed is answered, or
+    that only "Vet ikke" answers are left open (issue 9: it never claims to be finished then)."""
     given, update_ms = {}, []
     for _ in range(80):
-        page.locator(".sv-q.sv-next, .sv-all-answered").first.wait_for(timeout=QUESTION_TIMEOUT)
-        if page.locator(".sv-all-answered").count():
+        page.locator(".sv-q.sv-next, .sv-all-answered, .sv-not-finished").first.wait_for(timeout=QUESTION_TIMEOUT)
+        if not page.locator(".sv-q.sv-next").count():
             return given, update_ms
         nxt = page.locator(".sv-q.sv-next").first
         qid = _qid_of(nxt)
@@ -195,7 +196,9 @@ def test_sepsis_in_bokmal_save_reload_resume(page: Page, dashboard_url: str, tmp
     expect(page.locator(".sv-upload-msg .sv-ok")).to_be_visible(timeout=QUESTION_TIMEOUT)
     _assert_verdicts(page, expected, "nb")
     expect(page.locator(".sv-title input")).to_have_value(hostile)
-    expect(page.locator(".sv-all-answered")).to_be_visible()
+    # finished only if no conclusion depends on a "Vet ikke" (here: whether a study is planned)
+    open_ = any(o["status"] in ("depends", "indeterminate") for o in expected["outcomes"].values())
+    expect(page.locator(".sv-not-finished" if open_ else ".sv-all-answered")).to_be_visible()
 
     # a broken file: a clear message naming the problem, the answers stay, no traceback
     bad = tmp_path / "broken.yaml"
@@ -232,3 +235,30 @@ def test_no_notebook_source_visible(page: Page, dashboard_url: str):
         assert source not in html
     assert page.locator(".jp-InputArea, .jp-InputPrompt").count() == 0
     assert "Traceback" not in html
+
+
+def test_dont_know_on_the_quality_system_is_not_finished(page: Page, dashboard_url: str):
+    """Issue 9: answering "Vet ikke" to inhouse.qms must not end in "all answered": the page
+    says it is not finished, names the open question and what it blocks, and answering it
+    (through "Svar nå") settles the conformity route."""
+    book = sivreg.rulebook()
+    _open_page(page, dashboard_url)
+    src = sivreg.load(ROOT / "parameters" / "liver-segmentation-inhouse.yaml").answers.to_dict()
+    src["inhouse.qms"] = "unknown"
+    given, _ = _answer_all(page, src, "nb")
+    assert given.get("inhouse.qms") == "unknown"
+    expect(page.locator(".sv-all-answered")).to_have_count(0)
+    expect(page.locator(".sv-not-finished")).to_be_visible()
+    expected = _expected(given, "nb")
+    assert expected["outcomes"]["conformity"]["status"] == "depends"
+    _assert_verdicts(page, expected, "nb")
+    label = book.questions["inhouse.qms"].label["nb"]
+    row = page.locator(".sv-open-points .widget-hbox", has_text=label)
+    expect(row).to_contain_text(book.text("topic.conformity", "nb"))
+    row.get_by_role("button", name=book.text("ui.answer_now", "nb")).click()
+    expect(page.locator(f".{css_id('inhouse.qms')}.sv-next")).to_have_count(1, timeout=QUESTION_TIMEOUT)
+    _answer(page, "inhouse.qms", "yes", "nb")
+    after = _expected({**given, "inhouse.qms": "yes"}, "nb")
+    assert after["outcomes"]["conformity"]["value"] == "in_house_exemption"
+    _assert_verdicts(page, after, "nb")
+    expect(page.locator(".sv-open-points .widget-hbox", has_text=label)).to_have_count(0)
