@@ -31,6 +31,8 @@ _NUMBER_TAGS = {"tag:yaml.org,2002:int", "tag:yaml.org,2002:float"}
 MAX_BYTES = 1_000_000      # larger files are refused before they are parsed
 MAX_DEPTH = 40             # mappings/lists inside each other
 MAX_NODES = 200_000        # values after every alias (*name) is expanded ("billion laughs")
+MAX_SEQUENCE = 1_000       # items in one list, refused before the values are built (sivreg.io
+                           # has tighter limits per field: 50 modules, 100 choices)
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,7 @@ _EN = {
     "input.kind.socket": "a socket",
     "input.kind.other": "a special file",
     "input.bad_number": "a number that cannot be read ({detail})",
+    "input.list_too_long": "the list is too long ({n} values; at most {limit})",
 }
 
 
@@ -153,6 +156,10 @@ def _check_shape(node, source: str) -> None:
             children = n.value
         elif isinstance(n, yaml.MappingNode):
             children = [c for pair in n.value for c in pair]
+            for k, v in n.value:  # 25,000 modules: one message naming the key, not 25,000 objects
+                if not done and isinstance(v, yaml.SequenceNode) and len(v.value) > MAX_SEQUENCE:
+                    raise InputError([problem(source, k.start_mark.line + 1, str(k.value)[:80], "input.list_too_long",
+                                              n=f"{len(v.value):,}", limit=f"{MAX_SEQUENCE:,}")])
         if done:
             total = 1 + sum(sizes[id(c)] for c in children)
             if total > MAX_NODES:

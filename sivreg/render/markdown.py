@@ -143,6 +143,9 @@ def to_markdown(assessment, lang: str | None = None, book: Rulebook | None = Non
     meta = doc["meta"]
     T = lambda key, **kw: t(key, lang, book, **kw)  # noqa: E731
     out = [f"# {md_escape(meta['title'])}", "", f"_{md_text(meta['notice'])}_", ""]
+    if meta.get("cleaned"):  # sivreg.textclean: invisible or bidi characters were removed
+        c = meta["cleaned"]
+        out += [f"**{md_text(c['label'])}.** {md_text(c['note'])} {md_text(c['fields'])}", ""]
     rows = [(T("label.project_id"), md_escape(meta["project_id"]))]
     if meta["owner"]:
         rows.append((T("report.owner"), md_escape(meta["owner"])))
