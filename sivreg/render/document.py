@@ -14,6 +14,8 @@ overdue, recipient, conditional, dates, details}; a detail {label, text} or {lab
 """
 from __future__ import annotations
 
+import re
+
 from ..catalogue import UNKNOWN, Rulebook, rulebook
 from ..model import TOPICS
 from .text import answer_label, citation, finding_label, rule_label, t
@@ -118,6 +120,22 @@ class Doc:
                 return self.book.text(k, self.lang)
         return None
 
+    def prose(self, text):
+        """A note from a rule in the language; an id of a question or rule left in it (a note
+        written as "waiting for ci.design") is replaced by the label."""
+        text = self.loc(text)
+        if not isinstance(text, str) or "." not in text:
+            return text or None
+
+        def label(m):
+            tok = m.group(0)
+            if tok in self.book.questions:
+                return f"«{self.question(tok)}»"
+            if tok in self.book.rules:
+                return f"«{rule_label(tok, self.lang, self.book)}»"
+            return tok
+        return _ID_IN_TEXT.sub(label, text)
+
     # -- sources and reasoning -------------------------------------------------------------------
     def cite(self, ref: str) -> dict:
         c = citation(ref, self.lang, self.book)
@@ -153,7 +171,7 @@ class Doc:
                 text += " → " + f
         info = self.book.rules.get(rule) if hasattr(self.book.rules, "get") else None
         uncertain = bool(info and info.get("certainty") == "uncertain")
-        return {"text": text, "note": self.loc(s.get("note")) or None, "cites": self.cites(s.get("refs")),
+        return {"text": text, "note": self.prose(s.get("note")), "cites": self.cites(s.get("refs")),
                 "uncertain": uncertain, "uncertain_note": self.loc(info.get("note")) if uncertain else None,
                 "kind": kind, "not_applied": kind == "not_applied"}
 
@@ -242,7 +260,7 @@ class Doc:
                 return self.question(value)
             if value in b.conclusions or value in b.messages:
                 return b.text(value, self.lang)
-            if key in ("basis", "role_basis", "category", "model", "indicated_class", "device_class",
+            if key in ("category", "model", "indicated_class", "device_class",
                        "contact", "recipient", "title", "text", "label", "date") or " " in value \
                     or not _looks_like_id(value):
                 return value
@@ -458,7 +476,7 @@ class Doc:
         due = item.get("due") if isinstance(item.get("due"), str) else None
         role = self.coded("role", item.get("role")) if item.get("role") else None
         d = {"id": item.get("id"), "kind": kind, "label": self.loc(item.get("label")) or self.t("doc.step_unnamed"),
-             "note": self.loc(item.get("note")) or None,
+             "note": self.prose(item.get("note")),
              "uncertain": item.get("certainty") == "uncertain", "inferred": item.get("certainty") == "inferred",
              "cites": self.cites(item.get("refs")), "role": role, "due": due,
              "overdue": bool(due and self.as_of and due < self.as_of),
@@ -481,6 +499,9 @@ class Doc:
                    (self.a.get("outcomes", {}).get("clinical_investigation", {}).get("studies") or ())
                    if isinstance(s, dict)}
         return [studies[i] for i in ids if studies.get(i)]
+
+
+_ID_IN_TEXT = re.compile(r"\b[a-z][a-z0-9_]*(?:\.[a-z0-9_]+)+\b")
 
 
 def _drop_repeated_details(duties: list[dict]) -> None:
