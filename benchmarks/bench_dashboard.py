@@ -277,7 +277,10 @@ class Visitor:
                 await self._send("comm_msg", {"comm_id": control, "data": {"method": "request_states"}})
                 await self.waiting["states"]
                 if self.next_question() is None:
-                    raise RuntimeError("no next question on the page")
+                    panel = next((st.get("value", "") for st in self.states.values()
+                                  if "sv-result" in (st.get("_dom_classes") or [])), "")
+                    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", panel)).strip()
+                    raise RuntimeError(f"no next question on the page; the result panel says: {text[:200]!r}")
                 self.result["first_question_s"] = time.perf_counter() - t0
                 for _ in range(self.n_answers):
                     q = self.next_question()

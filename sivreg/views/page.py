@@ -58,6 +58,11 @@ def dashboard(lang: str = "nb", project_file: str | None = None, as_of: str | No
     """The questionnaire for dashboard.ipynb: `lang` unless the URL says `?lang=`, the date
     `as_of` (else the file's, else the day the page is opened)."""
     q = Questionnaire.from_file(project_file, lang=lang, as_of=as_of)
+    if os.environ.get("VOILA_PREHEAT") == "True" and getattr(q, "_report_timer", None) is not None:
+        # the report is due 0.6 s after the last change, but the kernel now waits for its
+        # visitor: build it now, not on the visitor's time
+        q._report_timer.cancel()
+        q.update_report_link()
     _wait_for_visitor()
     wanted = query_lang(os.environ.get("QUERY_STRING"))
     if wanted and wanted != q.lang:
