@@ -88,7 +88,8 @@ def _study(s, lang, book, depth: int) -> list[str]:
 
 
 def _verdict(v, lang, book) -> list[str]:
-    out = [f"- **{md_text(v['topic_label'])}:** {md_text(v['text'])} ({md_text(v['status_label'])})"]
+    colon = "" if v["topic_label"].endswith("?") else ":"
+    out = [f"- **{md_text(v['topic_label'])}{colon}** {md_text(v['text'])} ({md_text(v['status_label'])})"]
     if v.get("depends"):
         out.append(f"  - {md_text(v['depends'])}")
     out += [f"  - {md_text(r)}" for r in v.get("regardless") or ()]
