@@ -33,6 +33,7 @@ when it follows from the given answers alone.
 """
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
@@ -66,7 +67,26 @@ def _key(v):
 _hk = _key
 
 
+class Hyp(dict):
+    """A hypothesis (question id -> assumed answer) that knows its sorted key."""
+
+    __slots__ = ("key",)
+
+    def __init__(self, *a, **kw):
+        super().__init__(*a, **kw)
+        self.key = tuple(sorted((k, _key(v)) for k, v in self.items()))
+
+    def plus(self, qid, value) -> "Hyp":
+        return Hyp({**self, qid: value})
+
+
+EMPTY = Hyp()
+
+
 def hypkey(hyp: dict) -> tuple:
+    k = getattr(hyp, "key", None)
+    if k is not None:
+        return k
     return tuple(sorted((k, _key(v)) for k, v in hyp.items()))
 
 
@@ -142,10 +162,6 @@ class RunState(State):
         return out
 
 
-class Budget(Exception):
-    """Too many branches for one conclusion."""
-
-
 class Explorer:
     """Runs and explores the rules of one assessment."""
 
@@ -168,14 +184,15 @@ class Explorer:
         if spec is None:
             return None
         rel = self.relevant.setdefault((name, scope), set())
+        full = hypkey(hyp)
         while True:
-            proj = {q: v for q, v in hyp.items() if q in rel} if len(rel) < len(hyp) or any(
-                q not in rel for q in hyp) else hyp
-            key = (name, scope, hypkey(proj))
+            pkey = tuple(kv for kv in full if kv[0] in rel)
+            key = (name, scope, pkey)
             run = self.memo.get(key)
             if run is None:
                 if key in self.active:
                     return None  # a topic read before it is decided (TOPICS order prevents it)
+                proj = hyp if len(pkey) == len(full) else Hyp({q: v for q, v in hyp.items() if q in rel})
                 run = self._run(spec, scope, proj, key)
             new = [q for q in run.reads if q not in rel]
             if not new:
@@ -223,11 +240,19 @@ class Explorer:
         return q is not None and domain(q) is not None
 
     def explore(self, name: str, scope=None) -> "Explored":
-        """Every branch of one conclusion: [(hypothesis, Run)], within the budget."""
+        """Every branch of one conclusion: [(hypothesis, Run)], within the budget. Breadth
+        first, so that a conclusion past the budget is found out early (branches done plus
+        branches waiting exceed LEAVES) rather than after its whole first subtree."""
+        hit = self.explored.get((name, scope))
+        if hit is not None:
+            return hit
         leaves: list = []
         found: list = []  # open questions met, in the order they were met
-
-        def rec(hyp):
+        base = self.run(name, scope, EMPTY)
+        frontier = deque([EMPTY])
+        over = False
+        while frontier:
+            hyp = frontier.popleft()
             run = self.run(name, scope, hyp)
             if run.kind == "missing" and run.qid and run.qid not in found:
                 found.append(run.qid)
@@ -237,24 +262,13 @@ class Explorer:
                 # here would be too (its questions are named through that topic).
                 found.extend(q for q in up.found if q not in found)
                 leaves.append((hyp, run))
-                return
-            if self.explorable(run, hyp) and len(hyp) < DEPTH and self.runs < RUNS:
-                for v in domain(self.book.questions[run.qid]):
-                    rec({**hyp, run.qid: v})
-                return
-            leaves.append((hyp, run))
-            if len(leaves) > LEAVES:
-                raise Budget()
-
-        hit = self.explored.get((name, scope))
-        if hit is not None:
-            return hit
-        base = self.run(name, scope, {})
-        try:
-            rec({})
-            over = False
-        except Budget:
-            over = True
+            elif self.explorable(run, hyp) and len(hyp) < DEPTH and self.runs < RUNS:
+                frontier.extend(hyp.plus(run.qid, v) for v in domain(self.book.questions[run.qid]))
+            else:
+                leaves.append((hyp, run))
+            if len(leaves) + len(frontier) > LEAVES:
+                over = True
+                break
         result = self.explored[(name, scope)] = Explored(name, base, leaves, found, over)
         return result
 
@@ -267,14 +281,11 @@ class Explored:
     found: list
     over_budget: bool
 
-    @property
-    def possible(self):
-        return [(h, r) for h, r in self.leaves if r.kind != "conflict"]
-
-    @property
-    def settled(self) -> bool:
-        """Every possible branch reaches a conclusion."""
-        return not self.over_budget and bool(self.possible) and all(r.complete for _, r in self.possible)
+    def __post_init__(self):
+        self.possible = [(h, r) for h, r in self.leaves if r.kind != "conflict"]
+        # every possible branch reaches a conclusion
+        self.settled = (not self.over_budget and bool(self.possible)
+                        and all(r.complete for _, r in self.possible))
 
 
 # -- merging branches -------------------------------------------------------------------------
@@ -516,10 +527,16 @@ def merge_duties(book, explored: list, attr: str) -> list[dict]:
     any has it unconditionally, else the union of the conditions."""
     out: dict = {}
     for ex in explored:
-        leaves = [(h, r) for h, r in ex.leaves if r.kind != "conflict"]
+        leaves = ex.possible
         if not leaves:
             continue
         always = ex.settled
+        if always and len(leaves) == 1:  # nothing open: every duty as the rules gave it
+            for i, d in getattr(leaves[0][1], attr).items():
+                prev = out.get(i)
+                if prev is None or prev.get("conditional"):
+                    out[i] = dict(d)
+            continue
         # A conclusion past the budget was not explored to the end: its duties are listed as
         # conditional on what was explored, flagged `when_partial` (other answers may bring
         # them too).
