@@ -7,7 +7,7 @@ MDSW_IIB = {"qual.is_software": "yes", "qual.annex_xvi": "no", "qual.accessory":
             "qual.drives_device": "no", "qual.action_on_data": "yes", "qual.individual_patients": "yes",
             "qual.medical_purpose": "yes", "regime.ivd_information": "no", "mdr.r11_decisions": "yes",
             "mdr.r11a_subrule": "serious_or_surgery", "mdr.r11_monitoring": "no", "mdr.other_rules": ["none"],
-            "conf.manufacturer": "hospital", "conf.in_house_only": "no", "pms.hospital_uses": "yes",
+            "org.manufacturer": "trust", "conf.in_house_only": "no", "org.hospital_uses": "yes",
             "lang.norwegian_information": "yes"}
 IN_HOUSE = {**MDSW_IIB, "conf.in_house_only": "yes", "inhouse.other_legal_entity": "no",
             "inhouse.patient_use_outside": "no", "inhouse.industrial_scale": "no", "inhouse.qms": "yes",

@@ -13,10 +13,10 @@ NOT_DEVICE = {"qual.is_software": "yes", "qual.annex_xvi": "no", "qual.accessory
               "qual.medical_purpose": "no"}
 AI = {"ai.technique": "machine_learning", "ai.project_aim": "use", "ai.prohibited_practices": ["none"],
       "ai.emotion": "no", "ai.annex_iii": ["none"], "ai.transparency": ["none"], "ai.open_source": "no",
-      "ai.origin": "in_house", "ai.hospital_uses": "yes", "ai.planned_changes": ["none"], "ai.public_body": "yes"}
+      "org.manufacturer": "trust", "ai.built_on_gpai": "no", "org.hospital_uses": "yes", "ai.planned_changes": ["none"], "ai.deployer_kind": "public_authority"}
 DEVICE_IIB = {**NOT_DEVICE, "qual.medical_purpose": "yes", "regime.ivd_information": "no",
               "mdr.r11_decisions": "yes", "mdr.r11a_subrule": "serious_or_surgery", "mdr.r11_monitoring": "no",
-              "mdr.other_rules": ["none"], "conf.manufacturer": "hospital", "conf.in_house_only": "no"}
+              "mdr.other_rules": ["none"], "org.manufacturer": "trust", "conf.in_house_only": "no"}
 PROJECTS = {
     # MDR IIb ED triage: Art 6(1), Annex I prevails over Annex III 5(d)
     "device": {**DEVICE_IIB, **AI, "ai.annex_iii": ["5d"]},
@@ -25,8 +25,8 @@ PROJECTS = {
     # a chatbot that is not high-risk: Art 50(1)
     "chatbot": {**NOT_DEVICE, **AI, "ai.transparency": ["interacts"]},
     # a supplier's CE-marked class IIa device AI the hospital only uses: Art 26 duties, Annex I date
-    "vendor_device": {**DEVICE_IIB, **AI, "mdr.r11a_subrule": "other", "conf.manufacturer": "external",
-                      "ai.origin": "vendor", "ai.vendor_changes": ["none"]},
+    "vendor_device": {**DEVICE_IIB, **AI, "mdr.r11a_subrule": "other", "org.manufacturer": "commercial",
+                      "ai.vendor_changes": ["none"]},
     # patient emotion recognition that is not a device: Annex III 1(c), Art 43(1)
     "emotion": {**NOT_DEVICE, **AI, "ai.emotion": "patients", "ai.art_6_3_condition": "none"},
     # a text generator already on the market before 2 August 2026: Art 50(2) transition

@@ -42,19 +42,26 @@ def test_fria_for_device_ai_in_annex_iii_is_marked_uncertain():
     assert plain.get("certainty") != "uncertain"
 
 
-def test_public_body_question_is_asked_only_for_annex_iii_deployers():
+def test_deployer_kind_question_is_asked_only_for_annex_iii_deployers():
     answers = {k: v for k, v in {**NOT_DEVICE, **AI, "ai.annex_iii": ["5a"],
-                                 "ai.art_6_3_condition": "none"}.items() if k != "ai.public_body"}
+                                 "ai.art_6_3_condition": "none"}.items() if k != "ai.deployer_kind"}
     result = run(answers)
-    assert "ai.public_body" in result["missing"]
+    assert "ai.deployer_kind" in result["missing"]
     assert result["outcomes"]["ai_act_risk"]["value"] == "high_risk"  # the tier does not wait
     ids = [o["id"] for o in result["obligations"]]
     assert "ai.art_26_1_instructions" in ids
-    # Art 27 arises only for a public body: listed as conditional on that answer (issue 9)
-    fria = next(o for o in result["obligations"] if o["id"] == "ai.art_27_fria")
-    assert fria["conditional"] and fria["when"] == [{"ai.public_body": "yes"}]
-    minimal = {k: v for k, v in {**NOT_DEVICE, **AI}.items() if k != "ai.public_body"}
-    assert "ai.public_body" not in run(minimal)["missing"]
+    # Art 27 arises for a public authority or a private entity providing public services, Art 26(8)
+    # registration for a public authority only: both conditional on that answer (issues 9, 10)
+    obs = {o["id"]: o for o in result["obligations"]}
+    fria, reg = obs["ai.art_27_fria"], obs["ai.art_26_8_registration"]
+    assert fria["conditional"] and {v for w in fria["when"] for v in _values(w["ai.deployer_kind"])} == {"public_authority", "public_services"}
+    assert reg["conditional"] and {v for w in reg["when"] for v in _values(w["ai.deployer_kind"])} == {"public_authority"}
+    minimal = {k: v for k, v in {**NOT_DEVICE, **AI}.items() if k != "ai.deployer_kind"}
+    assert "ai.deployer_kind" not in run(minimal)["missing"]
+
+
+def _values(v):
+    return v if isinstance(v, list) else [v]
 
 
 def test_trace_records_rules_that_did_not_apply_with_references():
@@ -131,8 +138,7 @@ def test_annex_iii_system_outside_the_mdr_gets_annex_iv_alone():
 
 def test_no_ai_act_checklist_when_not_high_risk_or_only_deployer():
     assert "technical_documentation" not in run({**NOT_DEVICE, **AI})
-    vendor = run({**DEVICE_IIB, **AI, "conf.manufacturer": "external", "ai.origin": "vendor",
-                  "ai.vendor_changes": ["none"]})
+    vendor = run({**DEVICE_IIB, **AI, "org.manufacturer": "commercial", "ai.vendor_changes": ["none"]})
     assert vendor["outcomes"]["ai_act_risk"]["role"] == "deployer"
     assert "technical_documentation" not in vendor
 
@@ -156,13 +162,12 @@ def test_portfolio_covers_at_least_three_ai_act_values():
     assert len(values - {None}) >= 3, values
 
 
-def test_role_is_cross_checked_against_the_mdr_manufacturer():
-    agree = run({**DEVICE_IIB, **AI})["outcomes"]["ai_act_risk"]["trace"]
-    differ = run({**DEVICE_IIB, **AI, "conf.manufacturer": "external"})["outcomes"]["ai_act_risk"]
-    step = [s for s in agree if s["rule"] == "ai.role.crosscheck"][0]
-    assert step["note_id"] == "note.ai.role_agrees"
-    step = [s for s in differ["trace"] if s["rule"] == "ai.role.crosscheck"][0]
-    assert step["note_id"] == "note.ai.role_differs" and differ["value"] == "high_risk"
+def test_role_and_mdr_manufacturer_come_from_one_question_and_agree():
+    # issue 10: org.manufacturer is asked once for the MDR manufacturer and the AI Act provider
+    for maker in ("trust", "public_entity", "commercial"):
+        out = run({**DEVICE_IIB, **AI, "org.manufacturer": maker, "ai.vendor_changes": ["none"]})["outcomes"]["ai_act_risk"]
+        step = [s for s in out["trace"] if s["rule"] == "ai.role.crosscheck"][0]
+        assert step["note_id"] == "note.ai.role_agrees", maker
 
 
 def test_in_house_device_on_the_annex_iii_route_keeps_full_incident_reporting_marked_uncertain():

@@ -2,8 +2,8 @@
 import sivreg
 from test_ai_act_dates import AI, DEVICE_IIB
 
-VENDOR_IIA = {**DEVICE_IIB, **AI, "mdr.r11a_subrule": "other", "conf.manufacturer": "external",
-              "ai.origin": "vendor", "ai.vendor_changes": ["none"]}
+VENDOR_IIA = {**DEVICE_IIB, **AI, "mdr.r11a_subrule": "other", "org.manufacturer": "commercial",
+              "ai.vendor_changes": ["none"]}
 
 
 def crosscheck(answers):
@@ -27,7 +27,9 @@ def test_rebranding_a_supplier_device_points_to_the_parallel_mdr_rule():
     assert step["finding"] is None and "art. 16" in step["note"] and "art. 25" in step["note"]
 
 
-def test_own_system_with_an_external_manufacturer_asks_to_check_the_development_answers():
-    out, step = crosscheck({**VENDOR_IIA, "ai.origin": "in_house"})
-    assert out["role"] == "both" and step["finding"] is None
-    assert "art. 16" not in step["note"] and "utvikler" in step["note"]
+def test_own_system_is_the_trust_as_manufacturer_and_provider_in_one_answer():
+    # issue 10: who makes the system is one question (org.manufacturer), so the MDR manufacturer
+    # and the AI Act provider can no longer disagree
+    out, step = crosscheck({**VENDOR_IIA, "org.manufacturer": "trust", "ai.built_on_gpai": "no",
+                            "conf.in_house_only": "no"})
+    assert out["role"] == "both" and step["finding"] == "rule.applies"

@@ -97,3 +97,37 @@ def test_the_dashboard_shows_the_examples_under_eksempler():
     assert "<summary>Eksempler</summary>" in html and "veiledning" in html
     assert "hjerneslag" in html and "MDCG 2019-11" in html
     assert "<summary>Examples</summary>" in Field(q, "en", book)._help_html()
+
+
+# -- no fact asked twice (issue 10 item 4) ---------------------------------------------------
+
+MERGED = {  # pairs that asked the same fact, now one question; they must stay merged
+    ("conf.manufacturer", "ai.origin"): "org.manufacturer",
+    ("ai.hospital_uses", "pms.hospital_uses"): "org.hospital_uses",
+}
+
+
+def test_merged_pairs_stay_merged():
+    book = rulebook()
+    for pair, merged in MERGED.items():
+        assert merged in book.questions
+        for old in pair:
+            assert old not in book.questions, f"{old} is asked again; it was merged into {merged}"
+            assert merged in book.retired[old]["replaced_by"]
+
+
+def test_no_two_questions_have_the_same_label_and_choices():
+    book = rulebook()
+    for lang in ("nb", "en"):
+        labels = {}
+        for q in book.questions.values():
+            key = (q.label[lang].strip().lower(), tuple(sorted(q.allowed_values())))
+            assert key not in labels, (q.id, labels.get(key))
+            labels[key] = q.id
+
+
+def test_old_answers_files_name_the_merged_question():
+    probs = _problems({"answers": {**BASE, "ai.origin": "vendor", "pms.hospital_uses": "yes"}})
+    text = {p.field: p.message for p in probs}
+    assert "org.manufacturer" in text["answers.ai.origin"] and "ai.built_on_gpai" in text["answers.ai.origin"]
+    assert "org.hospital_uses" in text["answers.pms.hospital_uses"]

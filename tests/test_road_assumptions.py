@@ -63,7 +63,7 @@ def test_in_house_vigilance_note_is_uncertain():
 
 def test_invasive_hardware_moves_the_start_to_authorisation():
     drives = {"qual.is_software": "yes", "qual.annex_xvi": "no", "qual.accessory": "no", "qual.drives_device": "yes",
-              "qual.driven_device_class": "IIb", "qual.action_on_data": "no", "conf.manufacturer": "hospital",
+              "qual.driven_device_class": "IIb", "qual.action_on_data": "no", "org.manufacturer": "trust",
               "conf.in_house_only": "no"}
     study = {"ci.design": "prospective", "ci.ce_marked": "no", "ci.purpose": "conformity"}
     inv = assess(drives, [{"id": "s", "title": "S", "answers": {**study, "ci.invasive_device": "yes"}}])

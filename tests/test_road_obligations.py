@@ -75,12 +75,12 @@ def test_language_answer_yes_needs_no_translation_step():
 def test_unanswered_question_is_explored_and_the_route_holds_either_way():
     # Issue 9: class IIb not made in-house needs a notified body whoever makes it; who the
     # manufacturer is changes who carries the duties (CE marking, registration), not the route.
-    a = assess({k: v for k, v in MDSW_IIB.items() if k != "conf.manufacturer"})
+    a = assess({k: v for k, v in MDSW_IIB.items() if k != "org.manufacturer"})
     conf = a["outcomes"]["conformity"]
     assert conf["status"] == "determined" and conf["value"] == "notified_body"
-    assert conf["holds_regardless_of"] == ["conf.manufacturer"]
-    assert "conf.manufacturer" in a["missing"] and "manufacturer" in conf["field_branches"]
-    assert any(t["kind"] == "hypothesis" and t["question"] == "conf.manufacturer" for t in conf["trace"])
+    assert conf["holds_regardless_of"] == ["org.manufacturer"]
+    assert "org.manufacturer" in a["missing"] and "manufacturer" in conf["field_branches"]
+    assert any(t["kind"] == "hypothesis" and t["question"] == "org.manufacturer" for t in conf["trace"])
     assert any(t["kind"] == "regardless" for t in conf["trace"])
 
 

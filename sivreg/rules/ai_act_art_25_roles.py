@@ -15,9 +15,19 @@ SHIFTS = (("own_name", "Art 25(1)(a)"), ("substantial_modification", "Art 25(1)(
           ("new_purpose", "Art 25(1)(c)"))
 
 
+def origin_of(ctx) -> str:
+    """in_house, on_gpai or vendor, from the one question on who makes the system
+    (org.manufacturer, shared with the MDR/IVDR) and, for the trust's own tool, whether it is
+    built on a general-purpose AI model. Another legal entity in the public health service is,
+    for the hospital, a supplier like a company: it is the provider, the hospital the deployer."""
+    if ctx.ask("org.manufacturer") != "trust":
+        return "vendor"
+    return "on_gpai" if ctx.yes("ai.built_on_gpai") else "in_house"
+
+
 def decide(ctx, high_risk: bool) -> tuple[str, list[str], str]:
     """(role, articles, origin)."""
-    origin = ctx.ask("ai.origin")
+    origin = origin_of(ctx)
     if origin in ("in_house", "on_gpai"):
         basis = ["Art 3(3)"]
         if origin == "on_gpai":
@@ -28,7 +38,7 @@ def decide(ctx, high_risk: bool) -> tuple[str, list[str], str]:
                 basis.append("Art 25(1)(c)")
         else:
             ctx.step("ai.role.own_system", finding="ai_role.provider")
-        if ctx.yes("ai.hospital_uses"):
+        if ctx.yes("org.hospital_uses"):
             ctx.step("ai.role.also_deployer", finding="ai_role.both")
             return "both", basis + ["Art 3(4)"], origin
         return "provider", basis, origin

@@ -15,7 +15,7 @@ Where a device AI is both Annex I (Art 6(1)) and Annex III, Annex I prevails (MD
 it follows the MDR/IVDR route and the Annex I dates.
 
 Open answers (sivreg/explore.py). Art 6(1) reads the conformity route, never the provider:
-who develops the system (`ai.origin`) is the role (Art 3(3), 3(4), 25), a separate conclusion,
+who develops the system (`org.manufacturer`) is the role (Art 3(3), 3(4), 25), a separate conclusion,
 so the tier of a class IIb device that is not made in-house, or of an Annex III system, holds
 whatever the origin. Where the law does couple them: a device made under the in-house
 exemption (MDR/IVDR Art 5(5)) has no notified body and so is not high-risk under Art 6(1)

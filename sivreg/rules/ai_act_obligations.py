@@ -8,8 +8,10 @@ notified body; internal control for Annex III points 2-8, Art 43(2); Annex III h
 (registration, Annex III only), 72 (post-market monitoring), 73 (serious incidents; for device AI
 only fundamental-rights infringements, Art 73(10), the rest through MDR/IVDR vigilance).
 Deployers of high-risk AI systems: Art 26(1), (2), (4), (5), (6), (9), (12) always; 26(7) when
-workers are subject to the system; 26(8), 26(11) and Art 27 for Annex III systems (26(8) and
-Art 27 for public bodies; Art 27 also for any deployer under Annex III 5(b) and 5(c)). For device AI that is also listed in
+workers are subject to the system; 26(8), 26(11) and Art 27 for Annex III systems (26(8) for
+public authorities; Art 27 for public authorities, other bodies governed by public law and private
+entities providing public services (ai.deployer_kind), and for any deployer under Annex III 5(b)
+and 5(c)). For device AI that is also listed in
 Annex III (Annex I prevails), 26(8), 26(11), 49(1) and 27 are kept but marked uncertain.
 Everyone in scope: Art 4 (AI literacy). Art 50: 50(1), 50(2) providers; 50(3), 50(4) deployers;
 for 50(2) marking, systems already on the market get until 2 December 2026 under the amended Act.
@@ -165,11 +167,17 @@ def _high_risk(ctx, extra, provider: bool, deployer: bool) -> None:
         ctx.oblige("ai.art_26_11_inform_persons", applies_from=date_id)
     else:
         _annex_iii_device(ctx, "ai.art_26_11_inform_persons", date_id)
-    public = ctx.yes("ai.public_body")
-    if public and route == "annex_iii":
+    # Art 26(8) registration: public authorities; Art 27: also bodies governed by public law and
+    # private entities providing public services (ai.deployer_kind).
+    kind = ctx.ask("ai.deployer_kind")
+    authority = kind == "public_authority"
+    public = kind in ("public_authority", "public_services")
+    if authority and route == "annex_iii":
         ctx.oblige("ai.art_26_8_registration", applies_from=date_id)
-    elif public:
+    elif authority:
         _annex_iii_device(ctx, "ai.art_26_8_registration", date_id)
+    else:
+        ctx.checked("ai.art_26_8", False)
     # Art 27(1): public bodies and private entities providing public services, and any
     # deployer of an Annex III 5(b) or 5(c) system, whoever it is.
     if not (public or any(p in FRIA_ANY_DEPLOYER for p in points)):

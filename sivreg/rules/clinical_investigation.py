@@ -349,7 +349,7 @@ def contribute(ctx) -> None:
     # The clinical evaluation is the manufacturer's duty (Art 61): put it on the hospital only
     # once it is known to be the manufacturer; "don't know" waits.
     try:
-        own_device = ctx.ask("conf.manufacturer") == "hospital"
+        own_device = ctx.ask("org.manufacturer") == "trust"
     except Missing as m:
         own_device, first_missing = False, m
     pillars = [ctx.book.messages[k][ctx.lang] for k in

@@ -53,9 +53,16 @@ def decide(ctx):
     if qual == "part_of_device":
         ctx.step("conf.part_of_device", "note", finding="rule.applies", note="note.part_of_device")
 
-    manufacturer = ctx.ask("conf.manufacturer")
+    # One question for the MDR manufacturer and the AI Act provider (org.manufacturer). Only the
+    # health institution itself can use the in-house exemption (Art 5(5)(a); MDCG 2023-1 §3.4):
+    # another legal entity in the public health service follows the route its class needs.
+    kind = ctx.ask("org.manufacturer")
+    manufacturer = "hospital" if kind == "trust" else "external"
     ctx.set("manufacturer", manufacturer)
+    ctx.set("manufacturer_kind", kind)
     if manufacturer == "external":
+        if kind == "public_entity":
+            ctx.step("conf.public_entity_manufacturer", finding="rule.applies", note="note.public_entity_manufacturer")
         value = _route(ctx, regime)
         ctx.step("conf.external_manufacturer", finding=f"conformity.{value}", note="note.external_manufacturer")
         return ctx.conclude(ctx.extra["route"]["rule"], value)

@@ -46,7 +46,7 @@ def contribute(ctx) -> None:
         ctx.oblige("vig.serious_incidents", deadlines=[period(ctx, p) for p in deadlines])
         ctx.oblige("vig.trend_reporting")
         act(ctx, "act.pms_plan")
-        uses = ctx.yes("pms.hospital_uses")
+        uses = ctx.yes("org.hospital_uses")
     else:  # an external manufacturer's device, used by the hospital
         uses = True
     if uses and ctx.jurisdiction == "NO":
