@@ -113,10 +113,14 @@ class Run:
         return self.kind in ("value", "not_applicable")
 
     def outcome(self) -> Outcome:
-        status = {"value": "determined", "not_applicable": "not_applicable"}.get(self.kind, "indeterminate")
-        return Outcome(status=status, value=self.value if self.complete else None,
-                       missing=(self.qid,) if self.kind == "missing" and self.qid else (),
-                       trace=self.steps, extra=MappingProxyType(dict(self.extra)))
+        out = self.__dict__.get("_outcome")
+        if out is None:
+            status = {"value": "determined", "not_applicable": "not_applicable"}.get(self.kind, "indeterminate")
+            out = self.__dict__["_outcome"] = Outcome(
+                status=status, value=self.value if self.complete else None,
+                missing=(self.qid,) if self.kind == "missing" and self.qid else (),
+                trace=self.steps, extra=MappingProxyType(dict(self.extra)))
+        return out
 
 
 class _Outcomes:
