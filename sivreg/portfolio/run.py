@@ -1,16 +1,21 @@
 """One portfolio review, start to end:
 
 1. read and validate every answers file, assess each in-process (prepare.py);
-2. open the register and record the run;
+2. refuse a missing or emptied register beside earlier outputs (unless new_register), open
+   the register and record the run;
 3. skip projects whose inputs, rulebook, scenario, date, language and notebook are unchanged
    since their last good run and whose outputs are still on disk (unless force);
 4. execute the report notebook for the others in parallel workers, with a progress bar;
    write each notebook, its HTML and the assessment JSON atomically, then record the project;
-5. compare with the previous run, write the summary (.html, .xlsx, .csv), close the run.
+5. compare with the previous run, close the run, sign its head with the key (keys.py) and
+   append its checksum to register.log (reglog.py), write the summary (.html, .xlsx, .csv).
 
 A project that fails is recorded with its error and the rest go on; `RunResult.exit_code` is
 1 if any project failed or was invalid. A run killed at any point leaves complete files only;
 the next run clears temporaries, re-executes what was not recorded, and verify still passes.
+A write that fails (disk full, read-only folder, a full register) stops the run: what was
+recorded stays, the rest is recorded as "stopped", `RunResult.fault` says which folder and why
+(exit code 1), and a project's files are replaced all together or put back (outputs.replace_all).
 """
 from __future__ import annotations
 
