@@ -48,10 +48,21 @@ def check_scenario(name, option: str = "--scenario") -> None:
                         allowed=", ".join(book.scenarios) or Term("input.none_defined"))
 
 
+def _assess_file(path, project, **kw):
+    """assess(), with answers that cannot hold together reported as the file's problems
+    (file, line, field of each answer; sivreg/conflicts.py), never as an internal error."""
+    from .errors import RuleConflict
+    from .conflicts import conflict_problems
+    try:
+        return assess(project, **kw)
+    except RuleConflict as exc:
+        raise InputError(conflict_problems(exc, path, kw.get("lang", "nb"), rulebook())) from None
+
+
 def cmd_assess(args) -> int:
     check_scenario(args.scenario)
     project = load(args.file)
-    result = assess(project, as_of=args.as_of, scenario=args.scenario, lang=args.lang)
+    result = _assess_file(args.file, project, as_of=args.as_of, scenario=args.scenario, lang=args.lang)
     if args.format == "pdf":
         if not args.out:  # a PDF is not for the terminal
             from .io import UserError
@@ -83,7 +94,9 @@ def cmd_validate(args) -> int:
     problems = []
     for f in args.files:
         try:
-            load(f)
+            project = load(f)
+            # answers that cannot hold together are a problem of the file too
+            _assess_file(f, project, lang=args.lang)
             print(f"{_t('cli.ok', args.lang)}  {for_terminal(f)}")
         except InputError as exc:
             problems.extend(exc.problems)

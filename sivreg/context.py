@@ -199,7 +199,7 @@ class Ctx:
         if len(hits) > 1:
             ranked = [h for p in (priority or []) for h in hits if h[0] == p]
             if not priority or len(ranked) < len(hits):
-                raise RuleConflict(self.topic, [r for r, _ in hits])
+                raise RuleConflict(self.topic, [r for r, _ in hits], self._questions_of([r for r, _ in hits]))
             for r, v in ranked[1:]:
                 self.step(r, "overridden", finding=f"{self.topic}.{v}",
                           note="note.overridden_by_priority", note_args={"rule": ranked[0][0]})
@@ -208,6 +208,22 @@ class Ctx:
         self.step(rule, "exception", finding=f"{self.topic}.{value}", note="note.overrides_base",
                   note_args={"base": self.book.text(base_rule, self.lang)})
         return value
+
+    def _questions_of(self, rules: list[str]) -> list[str]:
+        """The questions asked in this decision whose answers made these rules apply: the
+        question named like the rule (qual.step2.accessory <- qual.accessory), else every
+        yes/no answered yes on the way."""
+        # only answers that were given: an assumed answer (a hypothesis) is not the user's
+        asked = [s.question for s in self.steps if s.kind == "question" and s.question]
+        out = []
+        for r in rules:
+            tail = r.rsplit(".", 1)[-1]
+            hit = [q for q in asked if q.rsplit(".", 1)[-1] == tail]
+            out += [q for q in hit if q not in out]
+        if len(out) < 2:
+            out += [s.question for s in self.steps if s.kind == "question" and s.question
+                    and s.answer == "yes" and s.question not in out]
+        return out
 
     def strictest(self, candidates: list[tuple[str, str]], rule: str) -> str:
         """candidates = [(rule id, class)]; the highest class wins (MDR Annex VIII 3.5 /

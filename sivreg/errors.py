@@ -43,10 +43,13 @@ class RuleConflict(SivregError):
     """Two exceptions apply at the same level and the law gives no priority between them
     (Catala-style default logic): the engine refuses to pick one silently."""
 
-    def __init__(self, topic: str, rules: list[str]):
+    def __init__(self, topic: str, rules: list[str], questions: list[str] | None = None):
         self.topic = topic
         self.rules = list(rules)
+        # the answers that made the exceptions apply (sivreg/conflicts.py words them)
+        self.questions = list(questions or [])
+        asked = f" (answers to {', '.join(self.questions)})" if self.questions else ""
         super().__init__(
-            f"{topic}: the exceptions {', '.join(rules)} both apply and the law gives no "
-            "priority between them; answer the questions again or ask a regulatory adviser"
+            f"{topic}: the exceptions {', '.join(rules)} both apply{asked} and the law gives no "
+            "priority between them; these answers cannot all hold: change one of them"
         )

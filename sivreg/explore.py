@@ -107,6 +107,7 @@ class Run:
     note: str | None = None
     upstream: str | None = None
     reads: dict = field(default_factory=dict)   # open question -> assumed answer (or ABSENT)
+    conflict: object = None                     # the RuleConflict of an impossible branch
 
     @property
     def complete(self) -> bool:
@@ -222,11 +223,12 @@ class Explorer:
             run = Run("missing", qid=m.qid, open=m.open, unknown=m.unknown)
         except Undecided as ud:
             run = Run("undecided", note=ud.note)
-        except RuleConflict:
+        except RuleConflict as rc:
             self.active.discard(key)
             if not hyp:
                 raise
             run = Run("conflict")
+            run.conflict = rc
         self.active.discard(key)
         run.steps = tuple(ctx.steps)
         run.extra = dict(ctx.extra)
@@ -273,6 +275,10 @@ class Explorer:
             if len(leaves) + len(frontier) > LEAVES:
                 over = True
                 break
+        if leaves and not over and all(r.kind == "conflict" for _, r in leaves):
+            # every way of answering the open questions contradicts the given answers: the
+            # conflict follows from the given answers alone
+            raise min((r.conflict for _, r in leaves), key=lambda c: len(c.rules))
         result = self.explored[(name, scope)] = Explored(name, base, leaves, found, over)
         return result
 

@@ -22,6 +22,11 @@ def css_id(qid: str) -> str:
     return "sv-qid-" + qid.replace(".", "--")
 
 
+def anchor_id(qid: str) -> str:
+    """The id of the anchor at a question's label, so a message can link to the question."""
+    return "sv-q-" + qid.replace(".", "--")
+
+
 class Field:
     """The widget for one question. `value` is the answer (None = not answered);
     `on_change(qid, value)` is called when the person changes it."""
@@ -31,7 +36,8 @@ class Field:
         self.on_change = on_change
         self._quiet = False
         self.status = w.HTML(layout=w.Layout(margin="0"))
-        self.label = w.HTML(f'<div class="sv-qlabel">{esc(question.label[lang])}</div>')
+        self.label = w.HTML(f'<div class="sv-qlabel"><a class="sv-anchor" id="{anchor_id(self.qid)}"></a>'
+                            f'{esc(question.label[lang])}</div>')
         self.error = w.HTML()
         self.help = w.HTML(self._help_html())
         self.checkboxes: dict[str, w.Checkbox] = {}
@@ -175,7 +181,7 @@ class Field:
         html = f'<div class="sv-qstatus sv-{css}">{esc(t(key, self.lang, self.book))}</div>' if key else ""
         if self.status.value != html:
             self.status.value = html
-        for c in ("sv-next", "sv-open", "sv-optional", "sv-answered", "sv-unused"):
+        for c in ("sv-next", "sv-open", "sv-optional", "sv-answered", "sv-unused", "sv-conflict"):
             if c == f"sv-{css}":
                 if c not in self.box._dom_classes:
                     self.box.add_class(c)

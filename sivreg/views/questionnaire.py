@@ -26,7 +26,9 @@ from ..model import Answers, Project
 from ..render.html import esc, panel_html, to_html
 from ..render.openness import blocks as open_blocks
 from ..render.text import t
-from .fields import Field
+from ..conflicts import conflict_message
+from ..errors import RuleConflict
+from .fields import Field, anchor_id
 
 LANGS = ("nb", "en")
 MAX_UPLOAD = MAX_BYTES  # bytes; an answers file is a few kB (the same limit as `sivreg assess`)
@@ -36,6 +38,7 @@ _STYLE = """<style>
 .sv-app { max-width: 1400px; }
 .sv-app .sv-q { border: 1px solid #d5dbe1; border-radius: 4px; padding: 6px 10px; margin: 6px 0; background: #fff; }
 .sv-app .sv-q.sv-next { border: 2px solid #0b4f8a; background: #f3f8fd; }
+.sv-app .sv-q.sv-conflict { border: 2px solid #9b1c1c; background: #fdf3f3; }
 .sv-app .sv-q.sv-unused { opacity: 0.7; }
 .sv-app .sv-qstatus { font-size: 0.85em; font-weight: 600; color: #0b4f8a; text-transform: uppercase; letter-spacing: 0.03em; }
 .sv-app .sv-qstatus.sv-answered, .sv-app .sv-qstatus.sv-unused { color: #4a5561; }
@@ -356,9 +359,13 @@ class Questionnaire:
 
     # -- one assessment per change ------------------------------------------------------------
     def refresh(self) -> None:
+        self.conflict = None
         project = self.project
         try:
             a = assess(project, as_of=self.as_of, scenario=self.scenario, lang=self.lang, book=self.book)
+        except RuleConflict as exc:  # answers that cannot hold together: say which, not "an error"
+            self._show_conflict(exc)
+            return
         except Exception as exc:  # a rule in progress may fail: say so, never show a traceback
             self.result.value = f'<div class="sivreg sv-error">{esc(self._t("ui.internal_error", kind=type(exc).__name__))}</div>'
             return
@@ -438,6 +445,24 @@ class Questionnaire:
             button.on_click(lambda _b, qid=qid: self.focus(qid))
             rows.append(w.HBox([info, button], layout=w.Layout(align_items="center")))
         self.open_points.children = tuple(rows)
+
+    def _show_conflict(self, exc: RuleConflict) -> None:
+        """"Disse svarene kan ikke gjelde samtidig: ... Endre ett av dem", each question a link
+        to its place on the page, and the questions marked; nothing else changes."""
+        self.conflict = exc
+        links = ", ".join(f'<a href="#{anchor_id(q)}">«{esc(self.book.questions[q].label[self.lang])}»</a>'
+                          for q in exc.questions if q in self.book.questions)
+        text = esc(conflict_message(exc, self.lang, self.book))
+        if links:
+            plain = ", ".join(f"«{esc(self.book.questions[q].label[self.lang])}»"
+                              for q in exc.questions if q in self.book.questions)
+            text = text.replace(plain, links)
+        html = f'<div class="sivreg sv-conflict-msg sv-error">{text}</div>'
+        self.result.value = html
+        self.progress.value = (f'<div class="sivreg"><h3>{esc(self._t("ui.questions"))}</h3>{html}</div>')
+        for qid in exc.questions:
+            if qid in self.book.questions:
+                self.field(qid).set_status("ui.conflict_question", "conflict")
 
     def focus(self, qid: str) -> None:
         """Bring a question answered "Vet ikke" back as the next question."""
