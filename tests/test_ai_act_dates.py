@@ -25,7 +25,7 @@ PROJECTS = {
     # a chatbot that is not high-risk: Art 50(1)
     "chatbot": {**NOT_DEVICE, **AI, "ai.transparency": ["interacts"]},
     # a supplier's CE-marked class IIa device AI the hospital only uses: Art 26 duties, Annex I date
-    "vendor_device": {**DEVICE_IIB, **AI, "mdr.r11a_subrule": "other", "org.manufacturer": "commercial",
+    "vendor_device": {**DEVICE_IIB, **AI, "mdr.r11a_subrule": "other", "org.manufacturer": "commercial", "conf.declared_class": "IIa",
                       "ai.vendor_changes": ["none"]},
     # patient emotion recognition that is not a device: Annex III 1(c), Art 43(1)
     "emotion": {**NOT_DEVICE, **AI, "ai.emotion": "patients", "ai.art_6_3_condition": "none"},

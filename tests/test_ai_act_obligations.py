@@ -138,7 +138,7 @@ def test_annex_iii_system_outside_the_mdr_gets_annex_iv_alone():
 
 def test_no_ai_act_checklist_when_not_high_risk_or_only_deployer():
     assert "technical_documentation" not in run({**NOT_DEVICE, **AI})
-    vendor = run({**DEVICE_IIB, **AI, "org.manufacturer": "commercial", "ai.vendor_changes": ["none"]})
+    vendor = run({**DEVICE_IIB, **AI, "org.manufacturer": "commercial", "conf.declared_class": "IIb", "ai.vendor_changes": ["none"]})
     assert vendor["outcomes"]["ai_act_risk"]["role"] == "deployer"
     assert "technical_documentation" not in vendor
 
@@ -165,7 +165,8 @@ def test_portfolio_covers_at_least_three_ai_act_values():
 def test_role_and_mdr_manufacturer_come_from_one_question_and_agree():
     # issue 10: org.manufacturer is asked once for the MDR manufacturer and the AI Act provider
     for maker in ("trust", "public_entity", "commercial"):
-        out = run({**DEVICE_IIB, **AI, "org.manufacturer": maker, "ai.vendor_changes": ["none"]})["outcomes"]["ai_act_risk"]
+        out = run({**DEVICE_IIB, **AI, "org.manufacturer": maker, "conf.declared_class": "IIb",
+                   "ai.vendor_changes": ["none"]})["outcomes"]["ai_act_risk"]
         step = [s for s in out["trace"] if s["rule"] == "ai.role.crosscheck"][0]
         assert step["note_id"] == "note.ai.role_agrees", maker
 

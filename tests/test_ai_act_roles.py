@@ -2,7 +2,7 @@
 import sivreg
 from test_ai_act_dates import AI, DEVICE_IIB
 
-VENDOR_IIA = {**DEVICE_IIB, **AI, "mdr.r11a_subrule": "other", "org.manufacturer": "commercial",
+VENDOR_IIA = {**DEVICE_IIB, **AI, "mdr.r11a_subrule": "other", "org.manufacturer": "commercial", "conf.declared_class": "IIa",
               "ai.vendor_changes": ["none"]}
 
 

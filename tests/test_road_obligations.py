@@ -75,7 +75,8 @@ def test_language_answer_yes_needs_no_translation_step():
 def test_unanswered_question_is_explored_and_the_route_holds_either_way():
     # Issue 9: class IIb not made in-house needs a notified body whoever makes it; who the
     # manufacturer is changes who carries the duties (CE marking, registration), not the route.
-    a = assess({k: v for k, v in MDSW_IIB.items() if k != "org.manufacturer"})
+    # a marketed product's declared class is asked in the other manufacturers' branch (issue 10)
+    a = assess({**{k: v for k, v in MDSW_IIB.items() if k != "org.manufacturer"}, "conf.declared_class": "IIb"})
     conf = a["outcomes"]["conformity"]
     assert conf["status"] == "determined" and conf["value"] == "notified_body"
     assert conf["holds_regardless_of"] == ["org.manufacturer"]

@@ -17,6 +17,8 @@ Where a notified body is involved, its four-digit number follows the CE marking 
 Norwegian manufacturers register in DMP's device register when marketing starts (DMP).
 
 Output (contract v1): self_declaration | notified_body | in_house_exemption | not_applicable.
+Another manufacturer's marketed product: its declared class decides the route (extra field
+`declared_class`, with sivreg's own class as a cross-check and `point_to_check` when they differ).
 Extra fields: `route` (rule, annexes, notified-body scope), `manufacturer`, `in_house`
 (conditions tested) and, when the exemption holds, `public_declaration` (nb and en draft).
 """
@@ -37,6 +39,8 @@ ROUTES = {
     ("IVDR", "D"): ("conf.route.ivdr_d", "notified_body"),
 }
 CLASS_I_ASPECTS = {"sterile": "Is", "measuring": "Im", "reusable_surgical": "Ir"}
+MDR_CLASSES = ("I", "IIa", "IIb", "III")
+IVDR_CLASSES = ("A", "B", "C", "D")
 
 
 def organisation(ctx) -> dict:
@@ -63,7 +67,7 @@ def decide(ctx):
     if manufacturer == "external":
         if kind == "public_entity":
             ctx.step("conf.public_entity_manufacturer", finding="rule.applies", note="note.public_entity_manufacturer")
-        value = _route(ctx, regime)
+        value = _external_route(ctx, regime)
         ctx.step("conf.external_manufacturer", finding=f"conformity.{value}", note="note.external_manufacturer")
         return ctx.conclude(ctx.extra["route"]["rule"], value)
 
@@ -91,8 +95,42 @@ def _class_or_none(ctx):
         return None
 
 
-def _route(ctx, regime: str) -> str:
-    cls = ctx.value("device_class")
+def _external_route(ctx, regime: str) -> str:
+    """Another manufacturer's product: a marketed product's declared class (certificate or EU
+    declaration of conformity) decides its route, and so AI Act Art 6(1); sivreg's own
+    classification is a cross-check, a disagreement a point to raise with the manufacturer.
+    Not yet CE-marked: the route of the class sivreg finds."""
+    if ctx.value("qualification") == "part_of_device":
+        # the class is the device's own (qual.driven_device_class, from its declaration)
+        return _route(ctx, regime)
+    declared = ctx.ask("conf.declared_class")
+    classes = IVDR_CLASSES if regime == "IVDR" else MDR_CLASSES
+    if declared == "not_ce_marked":
+        ctx.step("conf.declared_class.none", "note", finding="rule.applies", note="note.not_yet_ce_marked")
+        return _route(ctx, regime)
+    if declared not in classes:
+        ctx.step("conf.declared_class.other_regime", "conflict", finding=None, note="note.declared_class_other_regime",
+                 note_args={"declared": declared, "regime": regime})
+        return _route(ctx, regime)
+    try:
+        assessed = ctx.value("device_class")
+    except Upstream:
+        assessed = None
+    value = _route(ctx, regime, declared)
+    ctx.step("conf.declared_class", finding=f"conformity.{value}", note="note.declared_class_decides",
+             note_args={"declared": declared})
+    agrees = assessed is None or assessed == declared
+    if assessed is not None:
+        ctx.step("conf.declared_class.check", "cross_check", finding="rule.applies" if agrees else None,
+                 note="note.declared_class_agrees" if agrees else "note.declared_class_differs",
+                 note_args={"declared": declared, "assessed": assessed})
+    ctx.set("declared_class", {"declared": declared, "assessed": assessed, "agrees": agrees,
+                               "point_to_check": not agrees})
+    return value
+
+
+def _route(ctx, regime: str, cls: str | None = None) -> str:
+    cls = cls or ctx.value("device_class")
     rule, value = ROUTES[(regime, cls)]
     scope = None
     if (regime, cls) == ("MDR", "I"):
@@ -111,7 +149,10 @@ def _route(ctx, regime: str) -> str:
     if (regime, cls) == ("MDR", "IIb"):
         # Art 54(1)(b): class IIb active devices administering or removing a medicinal product
         # (Rule 12) go through the expert-panel consultation on the clinical evaluation.
-        rule_12 = "mdr.rule_12.hazardous" in (ctx.outcome("device_class").extra.get("rules") or ())
+        try:
+            rule_12 = "mdr.rule_12.hazardous" in (ctx.outcome("device_class").extra.get("rules") or ())
+        except Upstream:  # a declared class without sivreg's own classification
+            rule_12 = False
         ctx.checked("conf.art_54", rule_12, finding="rule.applies", note="note.art_54" if rule_12 else None)
         if rule_12:
             ctx.set("clinical_evaluation_consultation", {"rule": "conf.art_54",
