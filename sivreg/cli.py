@@ -28,7 +28,7 @@ from .model import TOPICS
 from .textclean import for_terminal
 
 # Modules that add subcommands: each has register(subparsers) and sets func on its parser.
-EXTENSIONS = ("sivreg.portfolio.cli", "sivreg.views.serve")
+EXTENSIONS = ("sivreg.portfolio.cli", "sivreg.views.serve", "sivreg.schema_cli", "sivreg.docs_site.cli")
 
 
 def iso_date(text: str) -> str:
@@ -134,12 +134,15 @@ def cmd_questions(args) -> int:
     return 0
 
 
-def template_text(lang: str, book=None) -> str:
-    """A blank answers file: every question with its label and allowed values as comments."""
+def template_text(lang: str, book=None, schema: str | None = None) -> str:
+    """A blank answers file: every question with its label and allowed values as comments;
+    `schema`: the path of the JSON Schema (`sivreg schema answers --out`) named on the first
+    line for editors with a YAML language server."""
     book = book or rulebook()
     head = {"nb": "# Svarfil for sivreg. Fyll inn svarene; ~ betyr ikke besvart, unknown betyr vet ikke.",
             "en": "# sivreg answers file. Fill in the answers; ~ means not answered, unknown means don't know."}
-    lines = [head[lang], "project:", "  id: my-project", '  title: ""', '  owner: ""', '  description: ""',
+    lines = [f"# yaml-language-server: $schema={schema}"] if schema else []
+    lines += [head[lang], "project:", "  id: my-project", '  title: ""', '  owner: ""', '  description: ""',
              "jurisdiction: NO", "answers:"]
     topic = None
     for q in book.questions.values():
@@ -157,7 +160,7 @@ def template_text(lang: str, book=None) -> str:
 
 
 def cmd_template(args) -> int:
-    sys.stdout.write(template_text(args.lang))
+    sys.stdout.write(template_text(args.lang, schema=args.schema or None))
     return 0
 
 
@@ -242,6 +245,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     t = sub.add_parser("template", help="a blank answers file with every question")
     t.add_argument("--lang", choices=("nb", "en"), default="nb")
+    t.add_argument("--schema", default="sivreg-answers.schema.json",
+                   help="schema named on the first line for editors (write it with `sivreg schema answers --out`); "
+                        "'' for none")
     t.set_defaults(func=cmd_template)
 
     s = sub.add_parser("summary", help="assess every project in a folder and print a table")
