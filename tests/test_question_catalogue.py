@@ -62,7 +62,9 @@ def test_every_retired_question_names_questions_that_exist_and_is_refused():
 # -- worked examples (issue 10 item 2) -------------------------------------------------------
 
 EXAMPLE_TOPICS = ("qualification", "classification")
-EXAMPLE_QUESTIONS = ()
+EXAMPLE_QUESTIONS = ("ci.design", "ci.purpose", "org.manufacturer", "conf.in_house_only", "conf.declared_class",
+                     "inhouse.other_legal_entity", "inhouse.patient_use_outside", "inhouse.industrial_scale",
+                     "inhouse.no_equivalent")
 
 
 def _needs_examples(q):

@@ -97,3 +97,11 @@ def test_health_research_act_sections_9_and_33_uncertain_until_prop_109_l_is_set
         assert refs[rid].certainty == "uncertain"
         assert "Prop. 109 L" in refs[rid].note["nb"] and "Prop. 109 L" in refs[rid].note["en"]
     assert refs["prop_109_l_2024_2025"].binding is False
+
+
+def test_silent_mode_shows_both_readings_as_uncertain_and_the_sponsor_applies():
+    s = _study(_mdsw("other"), {"ci.design": "silent_mode", "ci.ce_marked": "no", "ci.purpose": "conformity",
+                                "ci.sponsor": "manufacturer"})
+    assert s["certainty"] == "uncertain" and len(s["readings"]) == 2
+    assert "Q18" in s["readings"][0] and "Art 62" in s["readings"][1]
+    assert s["sponsor"]["value"] == "manufacturer" and "manufacturer is the sponsor" in s["sponsor"]["applies"]

@@ -144,10 +144,25 @@ def plan_study(ctx, regime, cls, sid, title, answers):
     return entry, missing
 
 
-def _md_route(sub):
+def _design(sub):
+    """ci.design, with the two designs the guidance does not settle: staff-only simulation
+    (inferred: no subjects' clinical data, Art 2(45)) and silent mode (uncertain: two readings)."""
     design = sub.ask("ci.design")
+    if design == "silent_mode":
+        # MDCG 2021-6 gives no answer. Reading 1: by analogy to Q18 (the output never reaches
+        # clinicians and care is unchanged) it is not a clinical investigation. Reading 2: Art
+        # 2(45)/Art 62: a systematic prospective investigation of the device's performance on
+        # subjects' data. sivreg plans for the stricter reading and says to ask DMP.
+        sub.step("ci.silent_mode", "uncertain", finding=None, note="note.ci_silent_mode")
+    return design
+
+
+def _md_route(sub):
+    design = _design(sub)
     if design == "no_human_data":
         return "ci.not_ci_no_human_data", "not_a_clinical_investigation"
+    if design == "staff_simulation":
+        return "ci.not_ci_staff_simulation", "not_a_clinical_investigation"
     if design == "existing_data":
         return "ci.not_ci_retrospective", "not_a_clinical_investigation"
     if sub.yes("ci.ce_marked"):
@@ -158,8 +173,18 @@ def _md_route(sub):
         return "ci.ce_within_purpose", "no_dmp_submission"
     # Not CE-marked: Art 62 for conformity (pilot stages included); otherwise Art 82, which
     # Norway makes subject to application for devices without CE marking.
-    if sub.ask("ci.purpose") == "conformity":
+    purpose = sub.ask("ci.purpose")
+    if purpose == "conformity":
         return "ci.art_62", "art_62_application"
+    if purpose == "quality_assurance":
+        # Quality assurance of the service is not health research (helseforskningsloven §§ 2, 4);
+        # where the line runs is REK's to judge (inferred, shown with the REK guidance).
+        sub.step("ci.quality_assurance", "note", finding=None, note="note.ci_quality_assurance")
+        return "ci.quality_assurance", "not_a_clinical_investigation"
+    if purpose == "in_house_validation":
+        # Art 5(5) devices have no conformity assessment, so Art 62 does not fit; a study of one
+        # is an Art 82 investigation (inference), which Norway makes subject to application.
+        sub.step("ci.in_house_validation", "note", finding=None, note="note.ci_in_house_validation")
     if sub.jurisdiction == "NO":
         return "ci.art_82_no", "art_82_application"
     sub.step("ci.art_82_eu", "assumption", finding="clinical_investigation.art_82_application", note="note.art_82_eu")
@@ -167,9 +192,11 @@ def _md_route(sub):
 
 
 def _ivd_route(sub):
-    design = sub.ask("ci.design")
+    design = _design(sub)
     if design == "no_human_data":
         return "ci.not_ci_no_human_data", "not_a_clinical_investigation"
+    if design == "staff_simulation":
+        return "ci.not_ci_staff_simulation", "not_a_clinical_investigation"
     if design == "existing_data":
         # Left-over samples and existing data: not an Art 58 study, except companion
         # diagnostics, which are notified (Art 58(2)).
@@ -312,7 +339,7 @@ def _details(sub, regime, cls, rule, value):
         checklist = "ivd_study_documents" if regime == "IVDR" else "ci_application_documents"
         documents = [{"id": i["id"], "label": i["label"][sub.lang], "refs": list(i["refs"])}
                      for i in sub.book.checklists[checklist]]
-    elif sub.given("ci.design") != "no_human_data":
+    elif sub.given("ci.design") not in ("no_human_data", "staff_simulation") and rule != "ci.quality_assurance":
         # Not a DMP matter, but health research on health data needs REK's prior approval.
         authorities = [dict(_recipient(sub, "act.rek_research"), conditional=True)]
     out = {"submission": submission, "authorities": authorities,
@@ -321,10 +348,20 @@ def _details(sub, regime, cls, rule, value):
     for st in sub.steps:
         if st.kind == "assumption" and st.rule == "ivd.authorisation_assumed":
             out["start"].update(assumption=st.rule, note=st.note)
+        if st.rule == "ci.silent_mode":
+            out["certainty"] = "uncertain"
+            out["readings"] = [sub.book.messages[k][sub.lang] for k in ("ci.silent_mode.reading_q18", "ci.silent_mode.reading_art_62")]
+        if st.rule == "ci.quality_assurance":
+            out["certainty"] = "inferred"
+            out["authorities"] = [dict(_recipient(sub, "act.rek_research"), conditional=True)]
     if value == "art_82_application":
         # Art 70 is written for Art 62 investigations; Norway's start rule for Art 82 is inferred.
         out["start"].update(certainty="inferred", note=sub.book.messages["start.art_82_by_analogy"][sub.lang])
     if submission:
+        sponsor = sub.ask_optional("ci.sponsor")
+        if sponsor:
+            # the sponsor applies to DMP and REK (Art 2(49), Art 70(1)); Art 62(2): established in the EU/EEA
+            out["sponsor"] = {"value": sponsor, "applies": sub.book.messages[f"ci.sponsor_applies.{sponsor}"][sub.lang]}
         modification = _modification(sub, regime, value)
         if modification:
             out["modification"] = modification
@@ -362,10 +399,10 @@ def contribute(ctx) -> None:
     studies = [s for s in out.extra.get("studies", ()) if s["status"] == "determined"]
     org = organisation(ctx)
     registered, dmp_app, dmp_note, rek_same_day, rek_research = [], [], [], [], []
-    consent, dispensation, dpia = [], [], []
+    consent, dispensation, dpia, rek_exemption = [], [], [], []
     overlay = {s.id: ctx.answers.overlay(s.answers) for s in ctx.project.studies}
     for s in studies:
-        if s["design"] == "no_human_data":
+        if s["design"] in ("no_human_data", "staff_simulation"):
             continue
         registered.append(s["id"])
         sub = Ctx(ctx.book, ctx.topic, overlay.get(s["id"], ctx.answers), ctx.state)
@@ -378,7 +415,7 @@ def contribute(ctx) -> None:
             elif s["design"] == "existing_data":
                 basis = sub.ask("ci.data_basis")
                 if basis != "anonymous_or_synthetic":
-                    (dispensation if basis == "dispensation" else consent).append(s["id"])
+                    {"dispensation": dispensation, "rek_exemption": rek_exemption}.get(basis, consent).append(s["id"])
                     dpia.append(s["id"])
                     if sub.yes("ci.health_research"):
                         rek_research.append(s["id"])
@@ -396,6 +433,8 @@ def contribute(ctx) -> None:
         act(ctx, "act.consent", studies=consent)
     if dispensation:
         act(ctx, "act.dispensation", studies=dispensation)
+    if rek_exemption:
+        act(ctx, "act.rek_confidentiality_exemption", studies=rek_exemption)
     if dpia:
         ctx.oblige("ci.dpia", studies=dpia)
         act(ctx, "act.dpia", studies=dpia)
