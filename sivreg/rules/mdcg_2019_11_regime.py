@@ -3,6 +3,8 @@
 Step 1  information within the IVD definition (IVDR Art 2(2))?   no -> MDR
 Step 2  data only from IVDs?                                     yes -> IVDR
 Step 3  purpose substantially driven by IVD data sources?        yes -> IVDR, no -> MDR
+        (also for IVD results with manually entered or health-record data, `ivd_with_other`:
+        the same qualitative weighting of what each source contributes, MDCG 2019-11 §3.4)
 Software regulated with a device follows that device's regulation; an Annex XVI product is
 under the MDR (Art 1(2)); an accessory follows the regulation of its device.
 """
