@@ -168,4 +168,6 @@ def test_markdown_report_shows_extra_fields():
     from sivreg.render import to_markdown
     _, a = sepsis("nb")
     md = to_markdown(a, "nb")
-    assert "**Regler som avgjør:**" in md and "Regel 11" in md
+    from sivreg.render.document import Doc
+    label = Doc("nb", sivreg.rulebook(), {}).field_label("rules")
+    assert f"**{label}:**" in md and "Regel 11" in md

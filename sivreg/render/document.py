@@ -182,36 +182,67 @@ class Doc:
                  for qid, ans in (when or {}).items()]
         return self.t("doc.and").join(parts)
 
+    def _questions(self, whens) -> list[str]:
+        qids = list(dict.fromkeys(q for w in whens for q in w))
+        return [f"«{self.question(q)}»" for q in qids]
+
     def conditional(self, item: dict) -> str | None:
+        """"Kan gjelde: hvis «q» er «a»" for a duty with one short condition; with several,
+        the questions it turns on (the conditions in full are in the trace)."""
         if not item.get("conditional"):
             return None
         whens = item.get("when") or []
         if isinstance(whens, dict):
             whens = [whens]
-        conds = [self.condition(w) for w in whens if isinstance(w, dict) and w]
-        if not conds:
+        whens = [w for w in whens if isinstance(w, dict) and w]
+        if not whens:
             return self.t("doc.may_apply_plain")
-        return self.t("doc.may_apply", conditions=self.t("doc.or_if").join(conds))
+        if len(whens) == 1 and len(whens[0]) <= 2:
+            return self.t("doc.may_apply", conditions=self.condition(whens[0]))
+        return self.t("doc.may_apply_many", questions=self.list_words(self._questions(whens)))
+
+    def list_words(self, words) -> str:
+        words = list(words)
+        if len(words) <= 1:
+            return "".join(words)
+        return ", ".join(words[:-1]) + self.t("doc.and") + words[-1]
 
     def branches(self, branches, label_of) -> str | None:
-        """Branches [{when, value, status?}] as: «q» — a: v; b: v (one question), else each
-        condition in full."""
+        """Branches [{when, value, status?}] in one line: «q» — a: v; b: v for one question;
+        for several, the questions and the possible values (each condition in full is in
+        branch_detail)."""
         items = [b for b in branches or () if isinstance(b, dict)]
         if not items:
             return None
-        qids = {q for b in items for q in (b.get("when") or {})}
-
-        def val(b):
-            v = label_of(b.get("value"))
-            if v is None:
-                v = self.status(b.get("status") or "indeterminate")
-            return v
+        qids = list(dict.fromkeys(q for b in items for q in (b.get("when") or {})))
         if len(qids) == 1 and all(len(b.get("when") or {}) == 1 for b in items):
-            qid = next(iter(qids))
-            parts = [f"{self.answer(qid, b['when'][qid])}: {val(b)}" for b in items]
+            qid = qids[0]
+            parts = [f"{self.answer(qid, b['when'][qid])}: {self._branch_value(b, label_of)}" for b in items]
             return self.t("doc.depends_on", question=self.question(qid), branches="; ".join(parts))
-        parts = [f"{self.condition(b.get('when') or {})}: {val(b)}" for b in items]
-        return self.t("doc.depends_on_many", branches="; ".join(parts))
+        values = list(dict.fromkeys(self._branch_value(b, label_of) for b in items))
+        return self.t("doc.depends_on_many", questions=self.list_words(self._questions([b.get("when") or {} for b in items])),
+                      values=self.t("doc.or").join(values))
+
+    def branch_detail(self, branches, label_of) -> list[dict]:
+        """Each possible value with the answers that lead to it: [{value, conditions}] (only
+        when the branches turn on more than one question)."""
+        items = [b for b in branches or () if isinstance(b, dict)]
+        qids = {q for b in items for q in (b.get("when") or {})}
+        if len(qids) <= 1:
+            return []
+        out: dict[str, list] = {}
+        for b in items:
+            out.setdefault(self._branch_value(b, label_of), []).append(self.condition(b.get("when") or {}))
+        return [{"value": v, "conditions": c} for v, c in out.items()]
+
+    def _branch_value(self, b, label_of) -> str:
+        v = b.get("value")
+        if isinstance(v, list):  # a list of studies (field_branches.studies)
+            names = [self.value("clinical_investigation", x.get("value")) or self.status(x.get("status") or "indeterminate")
+                     for x in v if isinstance(x, dict)]
+            return "; ".join(dict.fromkeys(names)) or self.t("doc.no_studies")
+        got = label_of(v) if not isinstance(v, dict) else None
+        return got if got is not None else self.status(b.get("status") or "indeterminate")
 
     # -- dates -----------------------------------------------------------------------------------
     def dates(self, af) -> list[dict]:
@@ -441,6 +472,7 @@ class Doc:
         value = self.value(topic, o.get("value"))
         depends = self.branches(o.get("branches"), lambda v: self.value(topic, v)) \
             if (status == "depends" or o.get("branches")) else None
+        detail = self.branch_detail(o.get("branches"), lambda v: self.value(topic, v))
         if status == "determined" and value:
             text = value
         elif status == "not_applicable":
@@ -467,7 +499,7 @@ class Doc:
                 mv = self.value(topic, m.get("value")) or self.waiting(m) or self.status(m.get("status") or "indeterminate")
                 modules.append({"title": m.get("title") or self.t("ui.untitled"), "text": mv})
         return {"topic": topic, "topic_label": self.topic(topic), "status": status,
-                "status_label": self.status(status), "text": text, "depends": depends,
+                "status_label": self.status(status), "text": text, "depends": depends, "branch_detail": detail,
                 "regardless": [self.t("doc.holds_regardless", question=q) for q in regardless],
                 "field_branches": fields, "modules": modules}
 
