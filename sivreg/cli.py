@@ -101,7 +101,8 @@ def cmd_validate(args) -> int:
         except InputError as exc:
             problems.extend(exc.problems)
     if problems:
-        print("\n" + _t("cli.problems", args.lang, n=len(problems)), file=sys.stderr)
+        n = len(problems)
+        print("\n" + _t("doc.n_problems." + ("one" if n == 1 else "other"), args.lang, n=n), file=sys.stderr)
         for line in problems_text(problems, args.lang, limit=None if args.all else 200):
             print(f"  {line}", file=sys.stderr)
         return 1
