@@ -123,7 +123,7 @@ def _check_options(opts: RunOptions, book) -> None:
 
 
 def _outputs_present(layout: Layout, outs: dict) -> bool:
-    return bool(outs) and "report" in outs and all(
+    return bool(outs) and "report" in outs and "pdf" in outs and all(
         sha256_file(layout.root / o["path"]) == o["sha256"] for o in outs.values())
 
 
@@ -151,6 +151,8 @@ def _store_notebook_result(layout: Layout, entry, res: dict) -> outputs.Replaced
     if res["ok"]:
         files = {"assessment": (layout.assessment(pid), entry.assessment_json),
                  "notebook": (layout.notebook(pid), res["ipynb"]), "report": (layout.report(pid), res["html"])}
+        if res.get("pdf"):  # the same report as PDF, beside the HTML (sivreg.render.pdf)
+            files["pdf"] = (layout.report(pid).with_suffix(".pdf"), res["pdf"])
         status, error = "ok", None
     else:
         files = {"failed_notebook": (layout.failed(pid), res["ipynb"])} if res.get("ipynb") else {}
