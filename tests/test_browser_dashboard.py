@@ -262,3 +262,62 @@ def test_dont_know_on_the_quality_system_is_not_finished(page: Page, dashboard_u
     assert after["outcomes"]["conformity"]["value"] == "in_house_exemption"
     _assert_verdicts(page, after, "nb")
     expect(page.locator(".sv-open-points .widget-hbox", has_text=label)).to_have_count(0)
+
+
+def test_no_work_is_lost(page: Page, dashboard_url: str, tmp_path: Path):
+    """Issue 12, item 2: leaving the page with answers not downloaded asks first; a file over
+    the size limit is refused in the page before it is sent; a file of another project asks
+    before it replaces the answers on the page."""
+    book = sivreg.rulebook()
+    _open_page(page, dashboard_url)
+    _set_text(page, ".sv-id", "mitt-prosjekt")
+    first = _qid_of(page.locator(".sv-q.sv-next").first)
+    _answer(page, first, "yes", "nb")
+    expect(page.locator(f".{css_id(first)}.sv-next")).to_have_count(0, timeout=QUESTION_TIMEOUT)
+
+    # a file over 1 MB: refused in the page, with a message, and the answer stays
+    big = tmp_path / "stor.yaml"
+    big.write_text("# " + "x" * 1_100_000 + "\n", encoding="utf-8")
+    _upload(page, big)
+    expect(page.locator(".sv-upload-msg .sv-error")).to_be_visible(timeout=QUESTION_TIMEOUT)
+    expect(page.locator(".sv-upload-msg")).to_contain_text("1 MB")
+
+    # another project's file: asks first, says what will be replaced; cancel keeps everything
+    other = ROOT / "parameters" / "sepsis-icu.yaml"
+    _upload(page, other)
+    expect(page.locator(".sv-confirm-msg")).to_be_visible(timeout=QUESTION_TIMEOUT)
+    expect(page.locator(".sv-confirm-msg")).to_contain_text("sepsis-icu")
+    page.locator(".sv-confirm-cancel").click()
+    expect(page.locator(".sv-id input")).to_have_value("mitt-prosjekt")
+
+    # another file of another project: replaced after confirming
+    _upload(page, ROOT / "parameters" / "pathology-prostate.yaml")
+    page.locator(".sv-confirm-replace").click(timeout=QUESTION_TIMEOUT)
+    expect(page.locator(".sv-upload-msg .sv-ok")).to_be_visible(timeout=QUESTION_TIMEOUT)
+    expect(page.locator(".sv-id input")).to_have_value("pathology-prostate")
+
+    # change an answer: not downloaded, so leaving the page asks first (beforeunload)
+    _set_text(page, ".sv-title", "Endret tittel")
+    expect(page.locator(".sv-result .sv-result-title")).to_contain_text("Endret tittel", timeout=QUESTION_TIMEOUT)
+    dialogs = []
+
+    def on_dialog(d):
+        dialogs.append(d.type)
+        d.dismiss()  # stay on the page
+    page.on("dialog", on_dialog)
+    page.evaluate("() => { window.__still_here = true; }")
+    try:
+        page.reload(timeout=5_000)
+    except PlaywrightTimeout:
+        pass
+    assert "beforeunload" in dialogs
+    assert page.evaluate("() => window.__still_here === true")
+    assert book.text("ui.leave_warning", "nb")
+
+    # downloaded: now the page can go without asking
+    with page.expect_download():
+        page.locator(".sv-save a").click()
+    dialogs.clear()
+    page.reload()
+    page.locator(".sv-q.sv-next").first.wait_for(timeout=60_000)
+    assert "beforeunload" not in dialogs

@@ -29,6 +29,7 @@ from ..render.text import t
 from ..conflicts import conflict_message
 from ..errors import RuleConflict
 from .fields import Field, anchor_id
+from .guard import PageGuard
 
 LANGS = ("nb", "en")
 MAX_UPLOAD = MAX_BYTES  # bytes; an answers file is a few kB (the same limit as `sivreg assess`)
@@ -181,6 +182,16 @@ class Questionnaire:
         self.upload.observe(self._uploaded, "value")
         self.upload_msg = w.HTML()
         self.upload_msg.add_class("sv-upload-msg")
+        # resuming from another project's file asks first (what will be replaced)
+        self.confirm = w.HBox()
+        self.confirm.add_class("sv-confirm")
+        self._pending = None
+        # in the browser: "leave page?" while answers are not downloaded, and a file over the
+        # size limit refused before it is sent (sivreg/views/guard.py)
+        self.guard = PageGuard(max_bytes=MAX_UPLOAD)
+        self.guard.add_class("sv-guard")
+        self.guard.observe(self._rejected_in_page, "rejected")
+        self._saved_text = None
         self.notes = w.HTML()
         self.meta_heading = w.HTML()
         meta = w.VBox([self.meta_heading, self.meta_labels[0], self.title, self.meta_labels[1], self.project_id,
@@ -190,7 +201,8 @@ class Questionnaire:
         left.add_class("sv-col")
         tools = w.HBox([self.save_link, self.report_link, self.upload],
                        layout=w.Layout(flex_flow="row wrap", align_items="center"))
-        right = w.VBox([self.save_heading, tools, self.upload_msg, self.result], layout=w.Layout(flex="1 1 45%"))
+        right = w.VBox([self.save_heading, tools, self.upload_msg, self.confirm, self.result, self.guard],
+                       layout=w.Layout(flex="1 1 45%"))
         right.add_class("sv-col")
         right.add_class("sv-right")  # stays in view while the questions scroll
         body = w.HBox([left, right], layout=w.Layout(flex_flow="row wrap", align_items="flex-start"))
@@ -217,6 +229,7 @@ class Questionnaire:
                                    f'<span class="sv-status">{esc(self._t("ui.save_help"))} '
                                    f'{esc(self._t("ui.report_help"))}</span></div>')
         self.upload.description = self._t("ui.resume")
+        self.guard.message = self._t("ui.leave_warning")
         self.upload.layout.width = "auto"
         parts = len(self._base.modules) + len(self._base.studies)
         self.notes.value = f'<p class="sivreg">{esc(self._t("ui.modules_kept", n=parts))}</p>' if parts else ""
@@ -305,9 +318,10 @@ class Questionnaire:
         self.meta_error.value = "".join(f'<div class="sv-error">{esc(m)}</div>' for m in msgs)
         self.refresh()
 
-    def load_text(self, text: str, name: str = "<upload>") -> bool:
+    def load_text(self, text: str, name: str = "<upload>", *, confirmed: bool = False) -> bool:
         """Resume from an answers file's text. On a bad file, show what is wrong and keep
-        every answer as it was."""
+        every answer as it was. A file of another project (another project.id) while this
+        page holds answers is applied only after the person confirms what it replaces."""
         try:
             project = loads(text, source=name, book=self.book)
         except SivregError as exc:  # every problem, each with file:line [field], in the page's language
@@ -316,6 +330,12 @@ class Questionnaire:
         except Exception as exc:  # a bug must not lose the answers on the page either
             self._upload_error(name, self._t("ui.internal_error", kind=type(exc).__name__))
             return False
+        current = self.project_id.value.strip()
+        if not confirmed and self.answers and current and project.id != current:
+            self._ask_replace(project, text, name)
+            return False
+        self._pending = None
+        self.confirm.children = ()
         self._base = project
         self.answers = dict(project.answers.to_dict())
         if project.as_of:
@@ -331,7 +351,42 @@ class Questionnaire:
         self._texts()
         self.refresh()
         self.upload_msg.value = f'<div class="sv-ok">{esc(self._t("ui.resume_ok", file=name))}</div>'
+        # what came from a file is saved: leaving the page now loses nothing
+        self.guard.saved_revision = self.guard.revision
         return True
+
+    def _ask_replace(self, project, text: str, name: str) -> None:
+        """Say what resuming from another project's file would replace, and wait."""
+        self._pending = (text, name)
+        msg = self._t("ui.resume_other_project", file=name, new_title=project.title or project.id,
+                      new_id=project.id, n_new=len(project.answers.to_dict()),
+                      title=self.title.value or self.project_id.value, id=self.project_id.value,
+                      n=len(self.answers))
+        self.upload_msg.value = f'<div class="sivreg sv-confirm-msg"><b>{esc(msg)}</b></div>'
+        yes = w.Button(description=self._t("ui.resume_replace"), button_style="warning")
+        yes.add_class("sv-confirm-replace")
+        no = w.Button(description=self._t("ui.resume_cancel"))
+        no.add_class("sv-confirm-cancel")
+        yes.on_click(lambda _b: self.confirm_replace())
+        no.on_click(lambda _b: self.cancel_replace())
+        self.confirm.children = (yes, no)
+
+    def confirm_replace(self) -> bool:
+        if not self._pending:
+            return False
+        text, name = self._pending
+        return self.load_text(text, name, confirmed=True)
+
+    def cancel_replace(self) -> None:
+        self._pending = None
+        self.confirm.children = ()
+        self.upload_msg.value = f'<div class="sv-ok">{esc(self._t("ui.resume_cancelled"))}</div>'
+
+    def _rejected_in_page(self, change) -> None:
+        info = change["new"] or {}
+        if info:
+            self._upload_error(str(info.get("name") or "<upload>"),
+                               self._t("ui.resume_too_big", size=int(info.get("size") or 0)))
 
     def _upload_error(self, name: str, detail: str) -> None:
         self.upload_msg.value = (f'<div class="sv-error">{esc(self._t("ui.resume_error", file=name))}</div>'
@@ -420,7 +475,12 @@ class Questionnaire:
                                f'<p class="sv-progress">{esc(progress)}</p>{done}</div>')
         self._show_open_points(unknown_open, blocks)
         self.result.value = panel_html(a, self.lang, self.book)
-        self.save_link.value = _data_link(dump_project(project), "application/x-yaml", f"{project.id}.yaml",
+        saved_text = dump_project(project)
+        if saved_text != self._saved_text:
+            if self._saved_text is not None:
+                self.guard.revision += 1  # answers not yet downloaded: "leave page?" asks first
+            self._saved_text = saved_text
+        self.save_link.value = _data_link(saved_text, "application/x-yaml", f"{project.id}.yaml",
                                           self._t("ui.save"), "sv-save-link")
         self._schedule_report()
 

@@ -225,9 +225,26 @@ def _track_page_kernels(km, pages: Pages) -> None:
 
 
 _CDN_LINK = re.compile(r'<link[^>]+href="https?://[^"]*"[^>]*>\s*', re.I)
-CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval'; style-src 'self' 'unsafe-inline'; "
+# script-src blob:: the page guard (sivreg/views/guard.py, anywidget) runs its own module from
+# a blob: URL made in the page; nothing is fetched from another server.
+CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval' blob:; style-src 'self' 'unsafe-inline'; "
        "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; "
        "frame-ancestors 'self'; base-uri 'self'; form-action 'self'; object-src 'none'")
+
+
+# Voilà's page stops its kernel from a `beforeunload` listener (a beacon, then it closes the
+# kernel connection). `beforeunload` also fires when the page asks "Leave page?" and the
+# person chooses to stay (the unsaved-answers warning), which would leave the page without
+# its kernel. This script, first in <head>, moves that one listener to `pagehide`, which
+# fires only when the page really goes away. Other `beforeunload` listeners are untouched.
+CLOSE_ON_PAGEHIDE = """<script>(function () {
+  var add = EventTarget.prototype.addEventListener;
+  EventTarget.prototype.addEventListener = function (type, fn, options) {
+    if (this === window && type === "beforeunload" && typeof fn === "function"
+        && String(fn).indexOf("voila/api/shutdown") >= 0) { type = "pagehide"; }
+    return add.call(this, type, fn, options);
+  };
+})();</script>"""
 
 
 def local_assets(snippet: str) -> str:
@@ -268,8 +285,13 @@ class DashboardHandler(TornadoVoilaHandler):
         pages.served["page"] += 1
         try:
             self.xsrf_token  # sets the _xsrf cookie that the page's shutdown beacon sends back
+            head = False
             async for snippet in self.get_generator(path=path):
-                self.write(local_assets(snippet))
+                snippet = local_assets(snippet)
+                if not head and "<head>" in snippet:
+                    snippet = snippet.replace("<head>", "<head>" + CLOSE_ON_PAGEHIDE, 1)
+                    head = True
+                self.write(snippet)
                 self.flush()
         finally:
             pages.done(token)
