@@ -101,8 +101,15 @@ def page_models(site: Site, book: Rulebook, lang: str) -> dict:
             title = t("docs.outside_title", file=p.file)
         else:
             title = t("docs.unplaced_title")
+        sources: list[str] = []  # the laws and guidance documents its rules rest on
+        for r in p.rules:
+            for x in book.rules.get(r.id, {}).get("refs", ()):
+                ref = book.references.get(x)
+                root = book.references[ref.parent] if ref and ref.parent else ref
+                if root and root.short[lang] not in sources:
+                    sources.append(root.short[lang])
         pages.append({"key": key, "file": p.file, "kind": p.kind, "title": title, "doc": p.doc,
-                      "rules": [rules[r.id] for r in p.rules]})
+                      "rules": [rules[r.id] for r in p.rules], "sources": sources})
     case_models = [{"anchor": c.anchor, "id": c.id, "name": c.name, "source": c.source, "file": c.file,
                     "line": c.line, "error": c.data.get("expect_error"),
                     "answers": [(k, _compact(v)) for k, v in (c.data.get("answers") or {}).items()],
