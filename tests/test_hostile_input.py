@@ -143,7 +143,7 @@ def test_validate_lists_every_problem_with_file_line_and_field(tmp_path):
                    ":5 [answers.qual.is_software]", ":6 [answers.ci.planned_start]", ":9 [modules[1].id]",
                    "[modules[1].title]"):
         assert f"{f}{needle}" in r.stderr or needle in r.stderr, (needle, r.stderr)
-    assert "8 problem(s)" in r.stderr
+    assert "8 problems:" in r.stderr
 
 
 # -- the command line ------------------------------------------------------------------------------
@@ -372,7 +372,7 @@ def test_problems_in_bokmal_and_english_with_file_line_and_field(tmp_path):
     r = run_cli("validate", str(f))
     assert r.returncode == 1 and "4 problem:" in r.stderr and "ukjent nøkkel" in r.stderr
     r = run_cli("validate", str(f), "--lang", "en")
-    assert "4 problem(s):" in r.stderr and "unknown key" in r.stderr
+    assert "4 problems:" in r.stderr and "unknown key" in r.stderr
 
 
 def test_dashboard_and_portfolio_show_problems_in_their_language(tmp_path):
