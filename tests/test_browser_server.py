@@ -155,6 +155,7 @@ def test_beyond_the_cap_the_busy_page_and_no_kernel(page: Page, small_dashboard:
     other.locator(QUESTION).first.wait_for(timeout=60_000)
     assert attempts == []
     other.close(run_before_unload=True)
+    assert wait_for(lambda: health(small_dashboard)["pages"] == 0, 20)
 
 
 def test_requests_that_are_not_a_page_start_no_kernel(small_dashboard: str):
@@ -173,3 +174,24 @@ def test_requests_that_are_not_a_page_start_no_kernel(small_dashboard: str):
     after = health(small_dashboard)
     assert (after["pages"], after["kernels"]) == (before["pages"], before["kernels"])
     assert after["served"]["no_kernel"] == before["served"]["no_kernel"] + 3
+
+
+def test_staying_on_the_page_keeps_its_kernel(page: Page, dashboard_url: str):
+    """'Leave page?' answered with 'stay' must not stop the kernel: Voilà's shutdown runs on
+    `pagehide` (when the page really goes), not on `beforeunload`."""
+    page.goto(dashboard_url)
+    page.locator(QUESTION).first.wait_for(timeout=60_000)
+    page.evaluate("""() => window.addEventListener('beforeunload', e => { e.preventDefault(); e.returnValue = ''; })""")
+    page.locator(QUESTION).first.get_by_role("button").first.click()  # a user gesture, and an answer
+    expect(page.locator(".sv-q.sv-answered, .sv-q.sv-unused").first).to_be_visible(timeout=30_000)
+    pages = health(dashboard_url)["pages"]
+    choices = []
+    page.once("dialog", lambda d: (choices.append(d.type), d.dismiss()))
+    page.close(run_before_unload=True)
+    page.wait_for_timeout(2000)  # (Playwright delivers the dialog event while it waits)
+    assert choices == ["beforeunload"] and not page.is_closed()
+    assert health(dashboard_url)["pages"] == pages  # the kernel is still there ...
+    page.locator(QUESTION).first.get_by_role("button").first.click()  # ... and answers
+    expect(page.locator(".sv-q.sv-answered, .sv-q.sv-unused")).not_to_have_count(1, timeout=30_000)
+    page.close()  # now leave for real (no prompt): the page's pagehide stops the kernel
+    assert wait_for(lambda: health(dashboard_url)["pages"] == pages - 1, 20)
