@@ -370,7 +370,7 @@ def test_problems_in_bokmal_and_english_with_file_line_and_field(tmp_path):
     f = tmp_path / "bad.yaml"
     f.write_text(BAD, encoding="utf-8")
     r = run_cli("validate", str(f))
-    assert r.returncode == 1 and "4 problem:" in r.stderr and "ukjent nøkkel" in r.stderr
+    assert r.returncode == 1 and "4 problemer:" in r.stderr and "ukjent nøkkel" in r.stderr
     r = run_cli("validate", str(f), "--lang", "en")
     assert "4 problems:" in r.stderr and "unknown key" in r.stderr
 
@@ -542,7 +542,7 @@ def test_thousands_of_problems_are_cut_to_a_readable_list(tmp_path):
     f = tmp_path / "many.yaml"
     f.write_text(text, encoding="utf-8")
     r = run_cli("validate", str(f))
-    assert r.returncode == 1 and "3000 problem:" in r.stderr and "… og 2800 problem til" in r.stderr
+    assert r.returncode == 1 and "3000 problemer:" in r.stderr and "… og 2800 problem til" in r.stderr
     r = run_cli("validate", str(f), "--all")
     assert len(r.stderr.splitlines()) > 3000
 
