@@ -3,9 +3,9 @@
     sivreg assess FILE [--as-of DATE] [--scenario NAME] [--lang nb|en] [--format json|md|pdf] [--out FILE]
     sivreg validate FILE...          every problem in one go, exit 1 if any
     sivreg questions [--format json|md] [--lang nb|en]
-    sivreg template [--lang nb|en]   a blank answers file with every question
+    sivreg template [--lang nb|en] [--schema PATH]   a blank answers file with every question
     sivreg summary [DIR]             assess every project in DIR and print a table
-Other subcommands (dashboard, portfolio) register themselves from their own modules.
+Other subcommands (dashboard, portfolio, schema, docs) register themselves from their own modules.
 
 Errors a user can cause print as one screen naming file, line and field, exit code 1,
 no traceback (set SIVREG_DEBUG=1 to see one).
