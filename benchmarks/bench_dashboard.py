@@ -365,7 +365,7 @@ async def settle(url: str, pid: int | None, preheat: int, limit: float) -> dict:
 
 
 async def run(users: int = 10, spread: float = 30, answers: int = 5, burst: int = 20, *, url: str | None = None,
-              max_pages: int | None = None, preheat: int = 2, idle_minutes: float = 1.0, timeout: float = 120,
+              max_pages: int | None = None, preheat: int = 3, idle_minutes: float = 1.0, timeout: float = 120,
               deadline: float = 900, max_users: int = 200, log: Path | None = None) -> dict:
     if users + burst > max_users:
         raise ValueError(f"at most {max_users} visitors in all (asked for {users + burst})")
@@ -425,7 +425,7 @@ def main(argv=None) -> int:
     ap.add_argument("--burst", type=int, default=20, help="visitors arriving at the same instant")
     ap.add_argument("--url", default=None, help="a running dashboard (default: start one)")
     ap.add_argument("--max-pages", type=int, default=None)
-    ap.add_argument("--preheat", type=int, default=2)
+    ap.add_argument("--preheat", type=int, default=3)
     ap.add_argument("--idle-minutes", type=float, default=1.0)
     ap.add_argument("--timeout", type=float, default=120.0, help="seconds before a visitor counts as hanging")
     ap.add_argument("--deadline", type=float, default=900.0, help="seconds for the whole run")

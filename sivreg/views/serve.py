@@ -1,5 +1,5 @@
-"""`sivreg dashboard [--port N] [--no-browser] [--base-url /path/]`: serve the questionnaire
-with Voilà on 127.0.0.1.
+"""`sivreg dashboard [--port N] [--no-browser] [--base-url /path/] [--max-pages N] [--preheat N]
+[--idle-minutes M]`: serve the questionnaire with Voilà on 127.0.0.1.
 
 Where the notebook comes from: the dashboard notebook ships inside the package
 (sivreg/notebooks/dashboard.ipynb, listed in pyproject's package-data), so an installed
@@ -9,9 +9,13 @@ another one.
 
 Safe settings, always: bound to 127.0.0.1 (colleagues reach it through the hospital's
 reverse proxy, see README), notebook source stripped, no tracebacks shown, the template and
-theme cannot be switched from the URL, idle kernels are culled, one kernel is kept ready
-(preheated) so the first question shows quickly. The process replaces itself
-with Voilà (exec), so stopping it (Ctrl+C, SIGTERM) stops Voilà and its kernels.
+theme cannot be switched from the URL. The server is Voilà with sivreg's handlers
+(sivreg/views/server.py): a closed page stops its kernel, at most `--max-pages` pages at once
+(then a busy page), no kernel for requests that are not a browser opening the page, nothing
+fetched from other servers, no traceback over the kernel channel. `--preheat N` kernels are
+kept ready; kernels without a connected page are stopped after `--idle-minutes`. The process
+replaces itself with the server (exec), so stopping it (Ctrl+C, SIGTERM) stops the server
+and its kernels.
 """
 from __future__ import annotations
 
@@ -23,7 +27,7 @@ PACKAGED = Path(__file__).resolve().parent.parent / "notebooks" / "dashboard.ipy
 DEFAULT_PORT = 8866
 IDLE_MINUTES = 3       # a kernel without a connected page is stopped after this many idle minutes
 CULL_INTERVAL_SECONDS = 30
-PREHEAT = 2            # kernels started and run ahead, waiting for the next visitors
+PREHEAT = 3            # kernels started and run ahead, waiting for the next visitors (see README: sizing)
 PAGE_MB = 150          # memory one open page needs (its kernel; measured, see README)
 MEMORY_SHARE = 0.5     # the share of the machine's memory the pages may use by default
 
