@@ -261,3 +261,29 @@ def test_rulebook_schemas_reject_what_the_loader_rejects():
     bool_opts = {**copy.deepcopy(q), "type": "bool"}
     for broken in (no_opts, unknown_opt, bool_opts, {**q, "type": "colour"}, {**q, "place": "ward"}):
         assert errors(questions, [broken]), broken
+
+
+def test_each_question_type_allows_what_sivreg_io_allows():
+    """Value schemas per question type against sivreg.io.answer_problem (a number question
+    is made from a text one: the rulebook may have none today)."""
+    from dataclasses import replace
+
+    from sivreg.io import answer_problem
+    from sivreg.schema import question_schema
+    book = sivreg.rulebook()
+    text_q = next(q for q in book.questions.values() if q.type == "text")
+    samples = {
+        "number": (replace(text_q, type="number"), ["12", "-1.5", 12, 0.5, "unknown", None], ["0x1", "1e999", "", "abc", True, [1]]),
+        "date": (replace(text_q, type="date"), ["2026-01-01", "unknown", None], ["26.11.2026", "2026-13-01", "2300-01-01", 2026, ["x"]]),
+        "text": (text_q, ["a\nb\tc", "unknown", 12, None], ["a\x1b[2J", "x" * 20_001, ["x"], {"a": 1}]),
+    }
+    for kind, (q, good, bad) in samples.items():
+        v = jsonschema.Draft7Validator(question_schema(book, q, "en"))
+        for value in good:
+            assert not list(v.iter_errors(value)), (kind, value)
+            if value is not None and not isinstance(value, (int, float)):
+                assert answer_problem(q, value) is None, (kind, value)
+        for value in bad:
+            assert list(v.iter_errors(value)), (kind, value)
+            if isinstance(value, str) or isinstance(value, list):
+                assert answer_problem(q, value) is not None, (kind, value)
