@@ -231,7 +231,9 @@ def test_invalid_id_and_date_are_explained_not_saved():
 def test_a_project_with_modules_keeps_them():
     project = sivreg.load(EXAMPLES / "ehr-renal-dosing.yaml")
     q = Questionnaire(project, lang="nb", as_of=AS_OF)
-    assert q.notes.value  # says the modules are kept and only editable in the file
+    # the modules are on the page (issue 12): one box each
+    assert [p.id for p in q.modules.parts] == [m.id for m in project.modules]
+    assert len(q.modules.list.children) == len(project.modules)
     assert sivreg.loads(q.saved_yaml()).modules == project.modules
     assert q.assessment.to_dict()["outcomes"]["device_class"] == \
         sivreg.assess(project, as_of=AS_OF, lang="nb").to_dict()["outcomes"]["device_class"]

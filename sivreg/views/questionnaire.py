@@ -30,6 +30,7 @@ from ..conflicts import conflict_message
 from ..errors import RuleConflict
 from .fields import Field, anchor_id
 from .guard import PageGuard
+from .parts import PartsEditor
 
 LANGS = ("nb", "en")
 MAX_UPLOAD = MAX_BYTES  # bytes; an answers file is a few kB (the same limit as `sivreg assess`)
@@ -170,6 +171,11 @@ class Questionnaire:
         self._focus: str | None = None
         self.questions = w.VBox()
         self.questions.add_class("sv-questions")
+        # the clinical studies and the modules of the software, each with its own questions
+        self.studies = PartsEditor(self, "study")
+        self.modules = PartsEditor(self, "module")
+        self.studies.set_parts(self._base.studies)
+        self.modules.set_parts(self._base.modules)
         self.result = w.HTML()
         self.result.add_class("sv-result")
         self.save_link = w.HTML()
@@ -196,7 +202,7 @@ class Questionnaire:
         self.meta_heading = w.HTML()
         meta = w.VBox([self.meta_heading, self.meta_labels[0], self.title, self.meta_labels[1], self.project_id,
                        self.meta_labels[2], self.owner, self.meta_labels[3], self.as_of_box, self.meta_error])
-        left = w.VBox([meta, self.progress, self.open_points, self.questions],
+        left = w.VBox([meta, self.progress, self.open_points, self.questions, self.studies.box, self.modules.box],
                       layout=w.Layout(flex="1 1 55%", padding="0 12px 0 0"))
         left.add_class("sv-col")
         tools = w.HBox([self.save_link, self.report_link, self.upload],
@@ -231,8 +237,7 @@ class Questionnaire:
         self.upload.description = self._t("ui.resume")
         self.guard.message = self._t("ui.leave_warning")
         self.upload.layout.width = "auto"
-        parts = len(self._base.modules) + len(self._base.studies)
-        self.notes.value = f'<p class="sivreg">{esc(self._t("ui.modules_kept", n=parts))}</p>' if parts else ""
+        self.notes.value = ""  # studies and modules are edited on the page (their own sections)
 
     def display(self):
         from IPython.display import display
@@ -257,7 +262,9 @@ class Questionnaire:
                                      owner=_one_line(self.owner.value, "owner"),
                                      description=b.description, as_of=self.as_of, jurisdiction=b.jurisdiction,
                                      scenario=self.scenario or b.scenario, organisation=b.organisation,
-                                     modules=b.modules, studies=b.studies, cleaned=b.cleaned), self.book)
+                                     modules=tuple(self.modules.parts) if hasattr(self, "modules") else b.modules,
+                                     studies=tuple(self.studies.parts) if hasattr(self, "studies") else b.studies,
+                                     cleaned=b.cleaned), self.book)
 
     def saved_yaml(self) -> str:
         """The answers file the save link downloads (sivreg.project/1)."""
@@ -337,6 +344,8 @@ class Questionnaire:
         self._pending = None
         self.confirm.children = ()
         self._base = project
+        self.studies.set_parts(project.studies)
+        self.modules.set_parts(project.modules)
         self.answers = dict(project.answers.to_dict())
         if project.as_of:
             self.as_of = project.as_of
@@ -430,6 +439,9 @@ class Questionnaire:
         # most decisive first). A "Vet ikke" is not asked again, but it stays an open point.
         needed = [q for q in d["missing"] if q not in self.answers]
         optional = [q for q in d.get("optional_questions", []) if q not in self.answers and q not in needed]
+        if self.studies.parts:  # a study's questions are asked in the study (its own section)
+            needed = [q for q in needed if self.book.questions[q].place != "study"]
+            optional = [q for q in optional if self.book.questions[q].place != "study"]
         focus = self._focus if self._focus in self.answers and self.answers.get(self._focus) == "unknown" else None
         self._focus = focus
         self.needed = ([focus] if focus else []) + needed + optional
@@ -474,6 +486,8 @@ class Questionnaire:
         self.progress.value = (f'<div class="sivreg"><h3>{esc(self._t("ui.questions"))}</h3>'
                                f'<p class="sv-progress">{esc(progress)}</p>{done}</div>')
         self._show_open_points(unknown_open, blocks)
+        self.studies.show(d)
+        self.modules.show(d)
         self.result.value = panel_html(a, self.lang, self.book)
         saved_text = dump_project(project)
         if saved_text != self._saved_text:
