@@ -321,3 +321,47 @@ def test_no_work_is_lost(page: Page, dashboard_url: str, tmp_path: Path):
     page.reload()
     page.locator(".sv-q.sv-next").first.wait_for(timeout=60_000)
     assert "beforeunload" not in dialogs
+
+
+def _answer_in(page: Page, scope: str, qid: str, value, lang: str) -> None:
+    """Answer a question inside one study or module box."""
+    q = sivreg.rulebook().questions[qid]
+    field = page.locator(f"{scope} .{css_id(qid)}")
+    if q.type == "bool":
+        field.get_by_role("button", name=answer_label(qid, value, lang), exact=True).click()
+    elif q.type == "enum":
+        field.get_by_role("radio", name=answer_label(qid, value, lang), exact=True).check()
+
+
+def test_conflicting_answers_and_studies_and_modules_on_the_page(page: Page, dashboard_url: str):
+    """Issue 12: answers that cannot hold together are named (with links), not an internal
+    error; a study and modules are added on the page, each with its questions and result."""
+    book = sivreg.rulebook()
+    _open_page(page, dashboard_url)
+    for qid in ("qual.is_software", "qual.annex_xvi", "qual.accessory"):
+        _answer(page, qid, "yes", "nb")
+        page.wait_for_timeout(300)
+    msg = page.locator(".sv-result .sv-conflict-msg")
+    expect(msg).to_contain_text("kan ikke gjelde samtidig", timeout=QUESTION_TIMEOUT)
+    expect(msg.locator("a")).to_have_count(2)
+    assert "RuleConflict" not in page.content() and "Noe gikk galt" not in page.content()
+    _answer(page, "qual.accessory", "no", "nb")
+    expect(page.locator(".sv-result .sv-conflict-msg")).to_have_count(0, timeout=QUESTION_TIMEOUT)
+
+    # a study: only the questions its route needs, then its result
+    page.locator(".sv-add-study").click()
+    box = page.locator(".sv-study-studie-1")
+    expect(box).to_be_visible(timeout=QUESTION_TIMEOUT)
+    expect(box.locator(f".{css_id('ci.design')}.sv-next")).to_be_visible(timeout=QUESTION_TIMEOUT)
+    _answer_in(page, ".sv-study-studie-1", "ci.design", "existing_data", "nb")
+    expect(box.locator(".sv-part-result")).to_contain_text(
+        book.text("clinical_investigation.not_a_clinical_investigation", "nb"), timeout=QUESTION_TIMEOUT)
+
+    # two modules: each its own box; remove one
+    page.locator(".sv-add-module").click()
+    expect(page.locator(".sv-module-modul-1")).to_be_visible(timeout=QUESTION_TIMEOUT)
+    page.locator(".sv-add-module").click()
+    expect(page.locator(".sv-module-modul-2")).to_be_visible(timeout=QUESTION_TIMEOUT)
+    page.locator(".sv-module-modul-2 .sv-remove-part").click()
+    expect(page.locator(".sv-module-modul-2")).to_have_count(0, timeout=QUESTION_TIMEOUT)
+    assert "Traceback" not in page.content()
