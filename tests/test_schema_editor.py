@@ -131,3 +131,23 @@ def test_the_editor_checks_and_completes_an_answers_file(tmp_path):
     assert {"yes", "no", "unknown"} <= values, values
     hover = json.dumps(replies["hover"], ensure_ascii=False)
     assert bool_q.label["en"].split("(")[0].strip()[:30] in hover, hover[:500]
+
+
+def test_the_editor_accepts_the_rulebook_files(tmp_path):
+    r = subprocess.run([sys.executable, "-m", "sivreg.cli", "schema", "rulebook", "--out", str(tmp_path)],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    rulebook = Path(__file__).resolve().parent.parent / "sivreg" / "rulebook"
+    docs = {}
+    for kind in ("questions", "rules", "references", "messages", "obligations", "dates"):
+        for f in sorted((rulebook / kind).glob("*.yaml"))[:2]:
+            line = f"# yaml-language-server: $schema={(tmp_path / (kind + '.schema.json')).as_uri()}\n"
+            docs[(tmp_path / f"{kind}-{f.name}").as_uri()] = line + f.read_text(encoding="utf-8")
+    broken = "# yaml-language-server: $schema=" + (tmp_path / "rules.schema.json").as_uri() + "\n"
+    broken += "x.rule:\n  label: {nb: a}\n  refs: []\n  colour: blue\n"
+    docs[(tmp_path / "broken.yaml").as_uri()] = broken
+    diags, _ = run(docs, {})
+    for uri in docs:
+        if not uri.endswith("broken.yaml"):
+            assert diags.get(uri) == [], (uri, diags.get(uri)[:3])
+    assert len(diags[(tmp_path / "broken.yaml").as_uri()]) >= 2
