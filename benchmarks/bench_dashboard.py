@@ -8,8 +8,9 @@ Starts `sivreg dashboard` on a free port of 127.0.0.1 (or uses --url), then runs
 1. **arrivals**: `--users` visitors arriving evenly within `--spread` seconds. Each one does
    what a browser does: GET the page (as a browser navigation), open the kernel's WebSocket,
    ask for the widgets' state (the ipywidgets 8 `jupyter.widget.control` comm), then answers
-   `--answers` questions, each time the one the page marks as next (first option, or
-   "Vet ikke" for text), and waits until the kernel has sent every update of the answer.
+   `--answers` questions, each time the one the page marks as next (as the sepsis example's
+   answers file answers it, "Vet ikke" where it has no answer), and waits until the kernel
+   has sent every update of the answer.
    Then the page is closed: the `beforeunload` beacon with the `_xsrf` cookie, as Voilà's
    page sends it.
 2. **burst**: `--burst` visitors at the same instant: each must get the page or the busy
@@ -161,6 +162,29 @@ def cpu_seconds(pid: int | None) -> float | None:
         return None
 
 
+_BOOK = None
+EXAMPLE = ROOT / "parameters" / "sepsis-icu.yaml"
+
+
+def _book():
+    global _BOOK
+    if _BOOK is None:
+        from sivreg.catalogue import rulebook
+        _BOOK = rulebook()
+    return _BOOK
+
+
+def _example_answers() -> dict:
+    try:
+        from sivreg.io import load
+        return dict(load(EXAMPLE).answers.to_dict())
+    except Exception:  # the example is only a source of plausible answers
+        return {}
+
+
+EXAMPLE_ANSWERS = _example_answers()
+
+
 # -- one visitor -----------------------------------------------------------------------------------
 
 class Visitor:
@@ -237,15 +261,24 @@ class Visitor:
         return mid, self.states.get(mid, {})
 
     def _answer_update(self, box: dict) -> tuple[str, dict]:
-        """The widget to change and its new state: the first option, else "Vet ikke"."""
+        """The widget to change and its new state: the example project's answer to the
+        question, "Vet ikke" where it has none (as tests/test_browser_dashboard.py answers)."""
+        qid = next(c for c in box["_dom_classes"] if c.startswith("sv-qid-"))[len("sv-qid-"):].replace("--", ".")
+        q = _book().questions[qid]
+        value = EXAMPLE_ANSWERS.get(qid, "unknown")
         mid, inp = self._child(box["children"][3])
-        name = inp.get("_model_name", "")
-        if name in ("ToggleButtonsModel", "RadioButtonsModel"):
-            return mid, {"index": 0}
-        # check boxes (multi) or text + "Vet ikke": tick the first / the Vet ikke box
+        if q.type in ("bool", "enum"):
+            values = ["yes", "no"] if q.type == "bool" else [o.value for o in q.options]
+            values.append("unknown")
+            return mid, {"index": values.index(value) if value in values else len(values) - 1}
         kids = inp.get("children") or []
-        target = kids[0] if name == "VBoxModel" else kids[-1]
-        return self._child(target)[0], {"value": True}
+        if q.type == "multi":
+            values = [o.value for o in q.options] + ["unknown"]
+            first = value[0] if isinstance(value, list) and value else value
+            return self._child(kids[values.index(first) if first in values else -1])[0], {"value": True}
+        if value == "unknown":  # text, date, number: the "Vet ikke" box
+            return self._child(kids[-1])[0], {"value": True}
+        return self._child(kids[0])[0], {"value": str(value)}
 
     async def run(self) -> dict:
         t0 = time.perf_counter()
@@ -381,7 +414,7 @@ async def run(users: int = 10, spread: float = 30, answers: int = 5, burst: int 
         async def body():
             ready = await wait_ready(url, preheat, server.proc if server else None)
             report["max_pages"] = ready["max_pages"]
-            await asyncio.sleep(3.0)
+            await asyncio.sleep(3.0 + 2.0 * preheat)  # "preheated" counts started kernels; let them run the notebook
             report["idle"] = {"health": ready, "memory_mb": memory_mb(pid),
                               "server_memory_mb": memory_mb(pid, children=False)}
             if users:
