@@ -242,6 +242,11 @@ class Doc:
                      for x in v if isinstance(x, dict)]
             return "; ".join(dict.fromkeys(names)) or self.t("doc.no_studies")
         got = label_of(v) if not isinstance(v, dict) else None
+        if isinstance(v, dict):  # a structured field (imdrf, route): its own one-line text
+            field = b.get("_field")
+            special = getattr(self, f"_d_{field}", None) if field else None
+            shown = special(v, {}) if special else None
+            got = (shown or {}).get("text") if isinstance(shown, dict) else None
         return got if got is not None else self.status(b.get("status") or "indeterminate")
 
     # -- dates -----------------------------------------------------------------------------------
@@ -490,6 +495,7 @@ class Doc:
         fields = []
         for fld, brs in (o.get("field_branches") or {}).items():
             label = self.field_label(fld)
+            brs = [{**b, "_field": fld} for b in brs or () if isinstance(b, dict)]
             line = self.branches(brs, lambda v, fld=fld: self.coded(fld, v) or self.plain(v, fld))
             if label and line:
                 fields.append({"label": label, "text": line})

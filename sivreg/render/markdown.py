@@ -87,7 +87,7 @@ def _study(s, lang, book, depth: int) -> list[str]:
     return out + _details(s.get("details"), lang, book, depth + 1)
 
 
-def _verdict(v, lang, book) -> list[str]:
+def _verdict(v, lang, book, detail: bool = False) -> list[str]:
     colon = "" if v["topic_label"].endswith("?") else ":"
     out = [f"- **{md_text(v['topic_label'])}{colon}** {md_text(v['text'])} ({md_text(v['status_label'])})"]
     if v.get("depends"):
@@ -95,6 +95,10 @@ def _verdict(v, lang, book) -> list[str]:
     out += [f"  - {md_text(r)}" for r in v.get("regardless") or ()]
     out += [f"  - {md_text(f['label'])}: {md_text(f['text'])}" for f in v.get("field_branches") or ()]
     out += [f"  - {md_text(m['title'])}: {md_text(m['text'])}" for m in v.get("modules") or ()]
+    if detail:
+        for b in v.get("branch_detail") or ():
+            out.append(f"  - **{md_text(b['value'])}:** {t('doc.if', lang, book)} "
+                       + md_text(t("doc.or_if", lang, book).join(b["conditions"])))
     return out
 
 
@@ -189,7 +193,7 @@ def to_markdown(assessment, lang: str | None = None, book: Rulebook | None = Non
         if s["intro"]:
             out += [s["intro"], ""]
         for v in s["verdicts"]:
-            out += _verdict(v, lang, book)
+            out += _verdict(v, lang, book, detail=True)
         out += _details(s["facts"], lang, book, 0)
         if s["reasoning"]:
             out += ["", f"### {T('doc.reasoning')}", ""] + _steps(s["reasoning"], lang, book)
