@@ -70,7 +70,9 @@ def voila_argv(notebook: Path, port: int, *, open_browser: bool = False, base_ur
             "--VoilaConfiguration.show_tracebacks=False",
             "--VoilaConfiguration.allow_template_override=NO",
             "--VoilaConfiguration.allow_theme_override=NO",
-            "--VoilaConfiguration.extension_denylist=['jupyterlab-jupytext','@voila-dashboards/jupyterlab-preview']",
+            # (one item per option: the [..] form is deprecated in traitlets 5 and warns)
+            "--VoilaConfiguration.extension_denylist=jupyterlab-jupytext",
+            "--VoilaConfiguration.extension_denylist=@voila-dashboards/jupyterlab-preview",
             f"--DashboardServer.max_pages={max_pages}",
             # Kernels without a connected page (a closed tab whose beacon was lost, a visitor
             # who never connected) are stopped after a few idle minutes; connected ones never.
