@@ -45,6 +45,7 @@ from .model import Outcome, Step
 DEPTH = 6       # open questions explored along one line of reasoning
 LEAVES = 128    # branches per conclusion
 RUNS = 6000     # rule runs per assessment
+REFS = ("sivreg.open_answers",)  # the steps of the exploration cite sivreg's method, not law
 
 
 def domain(q) -> list | None:
@@ -588,19 +589,19 @@ def merge_duties(book, explored: list, attr: str) -> list[dict]:
 
 
 def step_regardless(book, lang, qids) -> Step:
-    return Step(rule="explore.holds_regardless", kind="regardless", answer=list(qids),
+    return Step(rule="explore.holds_regardless", kind="regardless", answer=list(qids), refs=REFS,
                 note=book.text("note.holds_regardless", lang).format(questions=_q_list(book, lang, qids)),
                 note_id="note.holds_regardless")
 
 
 def step_depends(book, lang, qids) -> Step:
-    return Step(rule="explore.depends", kind="depends", answer=list(qids),
+    return Step(rule="explore.depends", kind="depends", answer=list(qids), refs=REFS,
                 note=book.text("note.depends_on", lang).format(questions=_q_list(book, lang, qids)),
                 note_id="note.depends_on")
 
 
 def step_budget(book, lang, qids) -> Step:
-    return Step(rule="explore.budget", kind="budget", answer=list(qids),
+    return Step(rule="explore.budget", kind="budget", answer=list(qids), refs=REFS,
                 note=book.text("note.explore_budget", lang).format(
                     questions=_q_list(book, lang, qids), depth=DEPTH, leaves=LEAVES),
                 note_id="note.explore_budget")
