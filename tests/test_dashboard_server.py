@@ -28,7 +28,7 @@ def server(tmp_path_factory):
     s = bench.Server(max_pages=MAX_PAGES, preheat=PREHEAT, idle_minutes=1,
                      log=tmp_path_factory.mktemp("dashboard-load") / "server.log")
     try:
-        asyncio.run(bench.wait_ready(s.url, PREHEAT, s.proc))
+        asyncio.run(bench.wait_ready(s.url, PREHEAT, s.proc, timeout=300))  # a busy CI machine
         yield s
     finally:
         s.stop()
