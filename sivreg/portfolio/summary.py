@@ -96,11 +96,12 @@ def row(entry, lang: str, book=None, run_as_of: str | None = None) -> dict:
         r["missing"] = "; ".join(book.questions[q].label[lang] for q in a.get("missing") or ()
                                  if q in book.questions)
         r["missing_ids"] = list(a.get("missing") or ())
+        r["missing_labels"] = [book.questions[q].label[lang] for q in r["missing_ids"] if q in book.questions]
         r["status"] = _status(a["status"], lang, book)
     else:
         for topic in TOPICS:
             r[topic] = ""
-        r.update(next_action="", next_action_due="", missing="", missing_ids=[], status="")
+        r.update(next_action="", next_action_due="", missing="", missing_ids=[], missing_labels=[], status="")
     if entry.status in ("failed", "invalid"):
         r["status"] = t(f"portfolio.status.{entry.status}", lang, book)
     outs = entry.outputs or {}

@@ -446,9 +446,6 @@ class Doc:
         if isinstance(v, dict) and v.get("text"):
             return {"label": self.field_label("start"), "text": self.loc(v["text"])}
 
-    def _d_studies_ids(self, v):
-        return None
-
     def study(self, s: dict) -> dict:
         status = s.get("status") or "indeterminate"
         verdict = self.value("clinical_investigation", s.get("value"))
@@ -773,18 +770,3 @@ def build(assessment, lang: str | None = None, book: Rulebook | None = None, pro
             "modules": modules, "checklist": checklist, "declaration": declaration, "trace": trace,
             "answers": answers, "obligations": obligations, "actions": actions,
             "sources": list(D.used.values())}  # every source cited, once (for other formats)
-
-
-def next_deadline(assessment) -> dict | None:
-    """The earliest dated step of a project (action due dates and the project's dates of
-    application still ahead or overdue): {date, label, overdue}."""
-    a = assessment.to_dict() if hasattr(assessment, "to_dict") else assessment
-    D = Doc(a.get("lang") or "nb", rulebook(), a)
-    best = None
-    for x in a.get("actions") or ():
-        if isinstance(x, dict) and isinstance(x.get("due"), str):
-            cand = (x["due"], D.loc(x.get("label")) or "")
-            best = min(best, cand) if best else cand
-    if best is None:
-        return None
-    return {"date": best[0], "label": best[1], "overdue": bool(D.as_of and best[0] < D.as_of)}
