@@ -11,12 +11,21 @@ change. There every plain scalar is text, exactly the characters written (only `
 stay "not answered"); a field that needs a number checks the text itself (sivreg.io). The
 rulebook's own files keep YAML numbers. Only regular files are read: a FIFO would block
 forever and a device never ends.
+
+Speed: documents are parsed by libyaml (PyYAML's C parser, `yaml.CSafeLoader`) with the same
+resolvers, constructors and shape checks, so the objects and their lines are the same. The
+Python parser stays the reference for errors: a document libyaml refuses, or that any check
+refuses, is read again by the Python loader, whose message and line are the ones reported
+(libyaml words its errors differently). Where PyYAML was built without libyaml the Python
+loader reads everything, with one warning.
 """
 from __future__ import annotations
 
 import errno
 import os
+import re
 import stat
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -132,6 +141,36 @@ _TextLoader.yaml_implicit_resolvers = {
     for first, resolvers in _StrictLoader.yaml_implicit_resolvers.items()
 }
 
+HAVE_LIBYAML = bool(getattr(yaml, "__with_libyaml__", False)) and hasattr(yaml, "CSafeLoader")
+
+if HAVE_LIBYAML:
+    class _CStrictLoader(yaml.CSafeLoader):
+        """libyaml's parser with _StrictLoader's resolvers and constructors (CParser resolves
+        each scalar through these Python tables, and builds the same yaml.nodes objects)."""
+
+    _CStrictLoader.yaml_implicit_resolvers = _StrictLoader.yaml_implicit_resolvers
+    _CStrictLoader.yaml_constructors = _StrictLoader.yaml_constructors
+
+    class _CTextLoader(_CStrictLoader):
+        """libyaml for answers files (_TextLoader's resolvers)."""
+
+    _CTextLoader.yaml_implicit_resolvers = _TextLoader.yaml_implicit_resolvers
+else:  # pragma: no cover - PyYAML without libyaml
+    _CStrictLoader = _CTextLoader = None
+
+# What the Python reader refuses before parsing (yaml.reader.Reader.NON_PRINTABLE); such text
+# goes to the Python loader, so the error is its own.
+_NON_PRINTABLE = re.compile("[^\x09\x0A\x0D\x20-\x7E\x85\xA0-\uD7FF\uE000-\uFFFD\U00010000-\U0010ffff]")
+_warned = False
+
+
+def _warn_no_libyaml() -> None:
+    global _warned
+    if not _warned:
+        _warned = True
+        warnings.warn("PyYAML was built without libyaml: sivreg reads YAML with the slower Python "
+                      "parser (install PyYAML with libyaml for speed)", RuntimeWarning, stacklevel=3)
+
 
 def _too_big(text: str, source: str) -> None:
     size = len(text.encode("utf-8", "surrogatepass")) if len(text) * 4 > MAX_BYTES else len(text)
@@ -179,6 +218,31 @@ def loads(text: str, source: str = "<string>", text_only: bool = False):
     values are refused with an InputError too. `text_only`: every plain scalar is a string
     (answers files)."""
     _too_big(text, source)
+    if HAVE_LIBYAML:
+        if not _NON_PRINTABLE.search(text):
+            try:
+                return _parse(_CTextLoader if text_only else _CStrictLoader, text, source)
+            except Exception:  # noqa: BLE001  refused: the Python loader says why, in its words
+                pass
+    else:
+        _warn_no_libyaml()
+    return _python_loads(text, source, text_only)
+
+
+def _parse(loader_class, text: str, source: str):
+    loader = loader_class(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        _check_shape(node, source)
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
+
+
+def _python_loads(text: str, source: str, text_only: bool):
+    """The Python loader: the reference for what is refused and how it is said."""
     try:
         loader = (_TextLoader if text_only else _StrictLoader)(text)
         try:
