@@ -25,6 +25,11 @@ from ..render.text import t
 from .fields import Field
 
 MODULE_TOPICS = ("qualification", "regime", "device_class")
+# the page's texts per kind of part (message keys written out, so a test finds each in use)
+TEXTS = {"study": {"title": "ui.studies_title", "help": "ui.studies_help", "add": "ui.add_study",
+                   "default": "ui.study_default_title"},
+         "module": {"title": "ui.modules_title", "help": "ui.modules_help", "add": "ui.add_module",
+                    "default": "ui.module_default_title"}}
 
 
 def _slug(text: str, taken) -> str:
@@ -57,7 +62,7 @@ class PartsEditor:
 
     def add(self, title: str | None = None) -> str:
         n = len(self.parts) + 1
-        title = title or self._t(f"ui.{self.kind}_default_title", n=n)
+        title = title or self._t(TEXTS[self.kind]["default"], n=n)
         pid = _slug(title, {p.id for p in self.parts})
         self.parts.append(Part(id=pid, title=title, answers=Answers.of({})))
         self.q.refresh()
@@ -122,9 +127,9 @@ class PartsEditor:
         return [q for q in qs if q not in part.answers and q in self.q.book.questions]
 
     def show(self, d: dict | None) -> None:
-        self.heading.value = (f'<div class="sivreg"><h3>{esc(self._t(f"ui.{self.kind}s_title"))}</h3>'
-                              f'<p class="sv-help">{esc(self._t(f"ui.{self.kind}s_help"))}</p></div>')
-        self.add_button.description = self._t(f"ui.add_{self.kind}")
+        self.heading.value = (f'<div class="sivreg"><h3>{esc(self._t(TEXTS[self.kind]["title"]))}</h3>'
+                              f'<p class="sv-help">{esc(self._t(TEXTS[self.kind]["help"]))}</p></div>')
+        self.add_button.description = self._t(TEXTS[self.kind]["add"])
         boxes = []
         for p in self.parts:
             boxes.append(self._part_box(p, d))
@@ -204,19 +209,22 @@ def _study_html(entry: dict, book, lang: str, tr) -> str:
     if entry.get("status") != "determined":
         return f'<div class="sivreg sv-part-verdict"><p><b>{esc(book.text("status.indeterminate", lang))}</b></p></div>'
     route = _value(book, "clinical_investigation", entry, lang)
-    items = [f"<li><b>{esc(tr('ui.study_route'))}</b>: {esc(route)}</li>"]
+    L = {"study_route": tr("ui.study_route"), "study_start": tr("ui.study_start"),
+         "study_authorities": tr("ui.study_authorities"), "study_submit_by": tr("ui.study_submit_by"),
+         "study_earliest": tr("ui.study_earliest"), "study_documents": tr("ui.study_documents")}
+    items = [f"<li><b>{esc(L['study_route'])}</b>: {esc(route)}</li>"]
     start = (entry.get("start") or {}).get("text")
     if start:
-        items.append(f"<li><b>{esc(tr('ui.study_start'))}</b>: {esc(start)}</li>")
+        items.append(f"<li><b>{esc(L['study_start'])}</b>: {esc(start)}</li>")
     recips = [a.get("recipient") for a in entry.get("authorities") or () if a.get("recipient")]
     if recips:
-        items.append(f"<li><b>{esc(tr('ui.study_authorities'))}</b>: {esc(', '.join(recips))}</li>")
+        items.append(f"<li><b>{esc(L['study_authorities'])}</b>: {esc(', '.join(recips))}</li>")
     if entry.get("submit_by"):
-        items.append(f"<li><b>{esc(tr('ui.study_submit_by'))}</b>: {esc(entry['submit_by'])}</li>")
+        items.append(f"<li><b>{esc(L['study_submit_by'])}</b>: {esc(entry['submit_by'])}</li>")
     elif entry.get("earliest_start_if_sent_today"):
-        items.append(f"<li><b>{esc(tr('ui.study_earliest'))}</b>: {esc(entry['earliest_start_if_sent_today'])}</li>")
+        items.append(f"<li><b>{esc(L['study_earliest'])}</b>: {esc(entry['earliest_start_if_sent_today'])}</li>")
     docs = entry.get("documents") or ()
     if docs:
-        items.append(f"<li><b>{esc(tr('ui.study_documents'))}</b>: "
+        items.append(f"<li><b>{esc(L['study_documents'])}</b>: "
                      + esc("; ".join(x.get("label", "") for x in docs)) + "</li>")
     return f'<div class="sivreg sv-part-verdict"><ul>{"".join(items)}</ul></div>'
