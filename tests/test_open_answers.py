@@ -169,7 +169,8 @@ def test_role_depends_on_origin_while_the_tier_does_not():
 
 def test_a_branch_is_shown_as_a_hypothesis_in_the_trace():
     p = EXAMPLES["sepsis-icu"]
-    answers = {**p.answers.to_dict(), "org.manufacturer": "unknown"}
+    # in another manufacturer's branch a marketed product's declared class is asked (issue 10)
+    answers = {**p.answers.to_dict(), "org.manufacturer": "unknown", "conf.declared_class": "IIb"}
     o = assess(with_answers(p, answers)).to_dict()["outcomes"]["conformity"]
     kinds = [s["kind"] for s in o["trace"]]
     assert o["status"] == "determined" and "regardless" in kinds
