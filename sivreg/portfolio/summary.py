@@ -118,6 +118,32 @@ def header(col: str, lang: str, book=None) -> str:
     return t(f"portfolio.col.{col}", lang, book)
 
 
+def events(entries, lang: str = "nb", book=None) -> list[dict]:
+    """Upcoming obligations (the date for the project's jurisdiction) and due actions,
+    grouped when several projects share one (for charts.timeline)."""
+    grouped: dict[tuple, list[str]] = {}
+    for e in entries:
+        a = e.assessment
+        if a is None:
+            continue
+        for o in a.get("obligations") or ():
+            af = o.get("applies_from") or {}
+            label = o.get("label") or o["id"]
+            d = (af.get(a["jurisdiction"]) or {}).get("date")
+            if d is None and a["jurisdiction"] != "EU":
+                # no national date yet (e.g. not yet incorporated in the EEA): show the EU date, marked
+                d = (af.get("EU") or {}).get("date")
+                if d:
+                    label = t("portfolio.chart.eu_date_only", lang, book, label=label)
+            if d and d > a["as_of"]:
+                grouped.setdefault((d, label, "obligation"), []).append(e.project_id)
+        for act in a.get("actions") or ():
+            if act.get("due") and act["due"] >= a["as_of"]:
+                grouped.setdefault((act["due"], act.get("label") or act["id"], "action"), []).append(e.project_id)
+    return [{"date": d, "label": label, "kind": kind, "project": ", ".join(ps) if len(ps) <= 3
+             else f"{len(ps)} × ({', '.join(ps[:3])} …)"} for (d, label, kind), ps in grouped.items()]
+
+
 # -- the status matrix --------------------------------------------------------------------------
 def matrix_row(a: dict, lang: str, book) -> dict[str, dict]:
     """One project's cells: {step: {state: done|todo|open|na, text, title}}."""
@@ -257,7 +283,9 @@ def page(entries, *, run: dict, lang: str, changes: dict | None, scenario_diff: 
             scen.append(label)
     matrix = []
     for e, r in zip(entries, rows):
-        cells = matrix_row(e.assessment, lang, book) if e.assessment is not None else None
+        cells = getattr(e, "matrix", None)  # made while the run streamed (run.py), else here
+        if cells is None and e.assessment is not None:
+            cells = matrix_row(e.assessment, lang, book)
         matrix.append({"row": r, "cells": cells, "status": e.status})
     stats = "; ".join(f"{t('portfolio.status.' + s, lang, book)}: {n}" for s, n in sorted(counts.items()))
     return render("summary.html.j2", lang, book, run=run, as_of=as_of, rows=rows, matrix=matrix,
