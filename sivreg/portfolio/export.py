@@ -38,8 +38,8 @@ def csv_cell(v):
     return v
 
 
-def to_csv(entries, lang: str, book=None) -> str:
-    heads, rows = table(entries, lang, book)
+def to_csv(entries, lang: str, book=None, tab=None) -> str:
+    heads, rows = tab or table(entries, lang, book)
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n")
     w.writerow(heads)
@@ -47,39 +47,47 @@ def to_csv(entries, lang: str, book=None) -> str:
     return "\ufeff" + buf.getvalue()
 
 
-def to_xlsx(entries, lang: str, book=None, sheet_title: str = "Portfolio") -> bytes:
+def to_xlsx(entries, lang: str, book=None, sheet_title: str = "Portfolio", tab=None) -> bytes:
+    """openpyxl's write-only mode: each row is written out as it is appended (time and memory
+    grow with the rows, not their square), with the same header, widths, links, wrapping,
+    frozen top row and filter as before."""
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
-    heads, rows = table(entries, lang, book)
-    wb = Workbook()
-    ws = wb.active
-    ws.title = sheet_title[:31]
-    ws.append(heads)
-    for c in ws[1]:
-        c.font = Font(bold=True)
-        c.fill = PatternFill("solid", fgColor="EEF2F5")
-    report_col = COLUMNS_OUT.index("report") + 1
+    heads, rows = tab or table(entries, lang, book)
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(sheet_title[:31])
+    for i, col in enumerate(COLUMNS_OUT, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = WIDTHS.get(col, 18)
+    ws.freeze_panes = "B2"
+    last = get_column_letter(len(COLUMNS_OUT))
+    ws.auto_filter.ref = f"A1:{last}{len(rows) + 1}"
+    bold, fill = Font(bold=True), PatternFill("solid", fgColor="EEF2F5")
+    wrap, link_font = Alignment(wrap_text=True, vertical="top"), Font(color="1F5FA0", underline="single")
+
+    def head_cell(v):
+        c = WriteOnlyCell(ws, value=v)
+        c.font, c.fill = bold, fill
+        return c
+
+    ws.append([head_cell(h) for h in heads])
+    report_col = COLUMNS_OUT.index("report")
     for r in rows:
-        ws.append(r)
-        for c in ws[ws.max_row]:
+        cells = []
+        for i, v in enumerate(r):
+            c = WriteOnlyCell(ws, value=v)
             # a text cell is never a formula, whatever it starts with; openpyxl would make
             # "=..." one, so say it is text (the title stays exactly as typed)
             if isinstance(c.value, str) and c.data_type == "f":
                 c.data_type = "s"
-        link = r[report_col - 1]
-        if link:
-            cell = ws.cell(row=ws.max_row, column=report_col)
-            cell.hyperlink = link
-            cell.font = Font(color="1F5FA0", underline="single")
-    for i, col in enumerate(COLUMNS_OUT, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = WIDTHS.get(col, 18)
-    for line in ws.iter_rows(min_row=2):
-        for c in line:
-            c.alignment = Alignment(wrap_text=True, vertical="top")
-    ws.freeze_panes = "B2"
-    ws.auto_filter.ref = ws.dimensions
+            c.alignment = wrap
+            if i == report_col and v:
+                c.hyperlink = v
+                c.font = link_font
+            cells.append(c)
+        ws.append(cells)
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..catalogue import Rulebook
 from ..engine import assess
 from ..errors import SivregError
-from ..io import UserError, assessment_json, error_text, load, message_text
+from ..io import UserError, assessment_bytes, error_text, load, message_text, orjson
 from ..textclean import for_terminal
 
 PATTERNS = ("*.yaml", "*.yml")
@@ -41,12 +42,19 @@ class Entry:
     error: str | None = None
     project: object = None            # sivreg.model.Project
     assessment: dict | None = None
-    assessment_json: str | None = None
+    assessment_bytes: bytes | None = None   # the JSON text (UTF-8), made once: file, register, hash
+    assessment_sha256: str | None = None
     key: str | None = None            # what must be unchanged to skip the notebook
     outputs: dict = field(default_factory=dict)
     source_run: int | None = None     # for a skipped project: the run that made its outputs
     seconds: float | None = None
     stage: str | None = None          # run.py: "written" (files replaced), then "recorded" (in the register)
+    matrix: dict | None = None        # run.py --no-notebooks: the summary's matrix cells, made before
+                                      # the assessment is cut down to the summary's part (slim)
+
+    @property
+    def assessment_json(self) -> str | None:
+        return None if self.assessment_bytes is None else self.assessment_bytes.decode("utf-8")
 
     @property
     def title(self) -> str:
@@ -76,11 +84,19 @@ def run_key(entry: Entry, notebook_sha256: str | None) -> str:
     parts = {"inputs_sha256": a["inputs_sha256"], "rulebook_sha256": a["rulebook"]["sha256"],
              "scenario": a["rulebook"]["scenario"], "as_of": a["as_of"], "lang": a["lang"],
              "notebook_sha256": notebook_sha256,
-             "assessment_sha256": hashlib.sha256(entry.assessment_json.encode()).hexdigest()}
+             "assessment_sha256": entry.assessment_sha256}
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
 
 
 def prepare(files, *, as_of, scenario, lang, book: Rulebook, notebook_sha256=None) -> list[Entry]:
+    loaded = load_entries(files, lang, book)
+    for entry in loaded:
+        assess_entry(entry, as_of=as_of, scenario=scenario, lang=lang, book=book, notebook_sha256=notebook_sha256)
+    return loaded
+
+
+def load_entries(files, lang, book: Rulebook) -> list[Entry]:
+    """Every file read and checked (not assessed yet); two files with one id both invalid."""
     loaded = _load_all(files, lang, book)
     # outputs are named after the id, and a shared drive may not tell Foo from foo
     by_id: dict[str, list[Entry]] = {}
@@ -95,22 +111,66 @@ def prepare(files, *, as_of, scenario, lang, book: Rulebook, notebook_sha256=Non
                 e.status, e.error = "invalid", message_text(
                     "portfolio.err.id_shared", {"file": for_terminal(e.file), "id": e.project.id, "others": others},
                     lang, book)
-    for entry in loaded:
-        if entry.status != "assessed":
-            continue
-        project = entry.project
-        try:
-            result = assess(project, as_of=as_of, scenario=scenario, lang=lang, book=book)
-        except SivregError as exc:
-            entry.status, entry.error = "failed", error_text(exc, lang, book)
-        except Exception as exc:  # a bug in a rule must not stop the other projects
-            entry.status, entry.error = "failed", message_text(
-                "portfolio.err.internal", {"kind": type(exc).__name__, "detail": str(exc)}, lang, book)
-        else:
-            entry.assessment_json = assessment_json(result)
-            entry.assessment = json.loads(entry.assessment_json)
-            entry.key = run_key(entry, notebook_sha256)
     return loaded
+
+
+def assess_entry(entry: Entry, *, as_of, scenario, lang, book: Rulebook, notebook_sha256=None) -> None:
+    """Assess one loaded entry in-process: its JSON bytes (made once), their sha256, the
+    assessment as read back from them, and its run key; or status failed with the message."""
+    if entry.status != "assessed" or entry.assessment is not None:
+        return
+    try:
+        result = assess(entry.project, as_of=as_of, scenario=scenario, lang=lang, book=book)
+    except SivregError as exc:
+        entry.status, entry.error = "failed", error_text(exc, lang, book)
+    except Exception as exc:  # a bug in a rule must not stop the other projects
+        entry.status, entry.error = "failed", message_text(
+            "portfolio.err.internal", {"kind": type(exc).__name__, "detail": str(exc)}, lang, book)
+    else:
+        raw = assessment_bytes(result)
+        entry.assessment_bytes = raw
+        entry.assessment_sha256 = hashlib.sha256(raw).hexdigest()
+        entry.assessment = orjson.loads(raw) if orjson is not None else json.loads(raw)
+        entry.key = run_key(entry, notebook_sha256)
+
+
+# What the summary page reads of an assessment once the project's files are written
+# (sivreg.portfolio.summary: rows, deadlines, counts, scenario label); the rest (traces,
+# obligations' texts, documentation checklist) is in the file and the register.
+_KEEP = ("schema", "project", "as_of", "jurisdiction", "lang", "rulebook", "inputs_sha256", "status",
+         "missing", "as_of_source", "scenario")
+_OUTCOME_KEEP = ("status", "value", "branches", "missing")
+
+
+def _label(v, lang):
+    if isinstance(v, dict) and set(v) <= {"nb", "en"} and lang in v:
+        v = v[lang]
+    return sys.intern(v) if isinstance(v, str) else v
+
+
+def for_matrix(a: dict) -> dict:
+    """The assessment as the summary's status matrix reads it (summary.matrix_row): every
+    trace step without its citations, which the matrix never shows and which are most of
+    the cost of building the document (tests/test_portfolio_scale.py checks that the cells
+    are the same as from the whole assessment, for every example)."""
+    out = dict(a)
+    out["outcomes"] = {t: {**o, "trace": [{k: v for k, v in st.items() if k != "refs"} if isinstance(st, dict) else st
+                                          for st in o.get("trace") or ()]} if isinstance(o, dict) else o
+                       for t, o in (a.get("outcomes") or {}).items()}
+    return out
+
+
+def slim(a: dict) -> dict:
+    """The summary's part of an assessment (about 2 % of it), labels in its own language and
+    shared between projects, so 10,000 projects' rows fit in memory."""
+    lang = a.get("lang") or "nb"
+    out = {k: a[k] for k in _KEEP if k in a}
+    out["outcomes"] = {t: {k: o[k] for k in _OUTCOME_KEEP if k in o} for t, o in (a.get("outcomes") or {}).items()}
+    out["actions"] = [{"label": _label(x.get("label"), lang), "due": x.get("due")} if isinstance(x, dict) else x
+                      for x in a.get("actions") or ()]
+    out["obligations"] = [{"label": _label(x.get("label"), lang), "applies_from": x.get("applies_from")}
+                          if isinstance(x, dict) else x for x in a.get("obligations") or ()]
+    return out
 
 
 def _load_all(files, lang, book) -> list[Entry]:

@@ -186,9 +186,10 @@ class Register:
                                     for t, o in a.get("outcomes", {}).items()}) if a else None,
                 "missing": _dumps(a.get("missing")) if a else None,
                 "answers": _dumps(e.project.to_dict()) if e.project is not None else None,
-                "assessment": zlib.compress(e.assessment_json.encode("utf-8"), 6) if e.assessment_json else None,
-                "assessment_sha256": hashlib.sha256(e.assessment_json.encode()).hexdigest()
-                if e.assessment_json else None,
+                # the JSON bytes made once in prepare (the same bytes as the file, and its sha256)
+                "assessment": zlib.compress(e.assessment_bytes, 6) if e.assessment_bytes else None,
+                "assessment_sha256": (e.assessment_sha256 or hashlib.sha256(e.assessment_bytes).hexdigest())
+                if e.assessment_bytes else None,
                 "outputs": _dumps(e.outputs) if e.outputs else None, "source_run": e.source_run,
                 "seconds": e.seconds, "recorded_at": now()})
         if rows:

@@ -36,12 +36,13 @@ from . import export, outputs, summary
 from .diff import compare_scenario, diff_records
 from .notebook import Task, execute
 from .outputs import Layout, sha256_file
-from .prepare import discover, prepare
+from .prepare import assess_entry, discover, for_matrix, load_entries, slim
 from . import reglog
 from .keys import Key, find_key
 from .register import Register, now
 
 NOTEBOOK = Path("notebooks") / "report.ipynb"
+BATCH = 250  # --no-notebooks: projects recorded per register transaction
 
 
 @dataclass
@@ -149,7 +150,7 @@ def _store_notebook_result(layout: Layout, entry, res: dict) -> outputs.Replaced
         if mismatch:
             res = {**res, "ok": False, "error": mismatch}
     if res["ok"]:
-        files = {"assessment": (layout.assessment(pid), entry.assessment_json),
+        files = {"assessment": (layout.assessment(pid), entry.assessment_bytes),
                  "notebook": (layout.notebook(pid), res["ipynb"]), "report": (layout.report(pid), res["html"])}
         if res.get("pdf"):  # the same report as PDF, beside the HTML (sivreg.render.pdf)
             files["pdf"] = (layout.report(pid).with_suffix(".pdf"), res["pdf"])
@@ -253,8 +254,16 @@ def run_portfolio(source="parameters", out="outputs", log=None, **kw) -> RunResu
     with outputs.exclusive(layout):
         check_register_present(layout, opts.new_register, opts.lang, book)
         outputs.clear_leftovers(layout)
-        entries = prepare(files, as_of=opts.as_of, scenario=opts.scenario, lang=opts.lang, book=book,
-                          notebook_sha256=nb_sha)
+        entries = load_entries(files, opts.lang, book)
+        assess = lambda e: assess_entry(e, as_of=opts.as_of, scenario=opts.scenario, lang=opts.lang,  # noqa: E731
+                                        book=book, notebook_sha256=nb_sha)
+        # --no-notebooks streams: each project is assessed, written and recorded (in batches),
+        # then only what the summary needs is kept. The notebooks, and --compare-scenario,
+        # need every assessment first.
+        stream = not opts.notebooks and not opts.compare_scenario
+        if not stream:
+            for e in entries:
+                assess(e)
         with Register(layout.register) as reg:
             run_id = reg.start_run(source_dir=opts.source, as_of=opts.as_of, scenario=opts.scenario,
                                    lang=opts.lang, book=book, sivreg_version=__version__,
@@ -277,16 +286,28 @@ def run_portfolio(source="parameters", out="outputs", log=None, **kw) -> RunResu
                         else:
                             pending.append(e)
                 written = []
-                try:
-                    for e in settled:
-                        if e.status == "assessed":  # --no-notebooks: the assessment only
-                            e.outputs = {"assessment": _put_if_changed(layout, layout.assessment(e.project_id),
-                                                                       e.assessment_json)}
-                        written.append(e)
-                finally:  # what was written is recorded, even when a write failed
+
+                def record():  # one register transaction per batch
                     reg.add_records(run_id, written)
                     for e in written:
                         e.stage = "recorded"
+                        if stream and e.assessment is not None:  # the file and the register have it all
+                            e.matrix = summary.matrix_row(for_matrix(e.assessment), opts.lang, book)
+                            e.assessment, e.assessment_bytes = slim(e.assessment), None
+                    written.clear()
+
+                try:
+                    for e in settled:
+                        if stream:
+                            assess(e)
+                        if e.status == "assessed":  # --no-notebooks: the assessment only
+                            e.outputs = {"assessment": _put_if_changed(layout, layout.assessment(e.project_id),
+                                                                       e.assessment_bytes, e.assessment_sha256)}
+                        written.append(e)
+                        if len(written) >= BATCH:
+                            record()
+                finally:  # what was written is recorded, even when a write failed
+                    record()
                 for e in settled:
                     if e.status in ("failed", "invalid") and log:
                         log(f"{e.status.upper()} {for_terminal(e.file)}: {e.error}")
@@ -326,9 +347,10 @@ def run_portfolio(source="parameters", out="outputs", log=None, **kw) -> RunResu
             html = summary.page(entries, run=run, lang=opts.lang, changes=changes, scenario_diff=scenario_diff,
                                 book=book)
             outputs.write(layout.summary("html"), html)
+            tab = export.table(entries, opts.lang, book)  # the rows once, for both files
             outputs.write(layout.summary("xlsx"), export.to_xlsx(entries, opts.lang, book,
-                                                                 book.text("portfolio.sheet", opts.lang)))
-            outputs.write(layout.summary("csv"), export.to_csv(entries, opts.lang, book))
+                                                                 book.text("portfolio.sheet", opts.lang), tab=tab))
+            outputs.write(layout.summary("csv"), export.to_csv(entries, opts.lang, book, tab=tab))
         except outputs.WriteFault as exc:
             summary_fault = exc
             fault = fault or exc
@@ -360,8 +382,8 @@ def _stopped(entries, reg, run_id) -> None:
         pass  # (no room even for that: the run stays without them, and is redone next time)
 
 
-def _put_if_changed(layout: Layout, path: Path, text: str) -> dict:
-    digest = outputs.sha256_bytes(text.encode("utf-8"))
+def _put_if_changed(layout: Layout, path: Path, data: bytes, digest: str | None = None) -> dict:
+    digest = digest or outputs.sha256_bytes(data)
     if sha256_file(path) != digest:
-        outputs.write(path, text)
+        outputs.write(path, data)
     return {"path": layout.rel(path), "sha256": digest}
