@@ -23,16 +23,30 @@ from sivreg.portfolio.register import Register
 from portfolio_helpers import AS_OF, EXAMPLES, copy_examples
 
 
-@pytest.mark.parametrize("scenario", [None, "original"])
-@pytest.mark.parametrize("lang", ["nb", "en"])
-def test_the_matrix_needs_no_citations(lang, scenario):
-    """run.py builds the status matrix from the assessment without the trace's citations
-    (prepare.for_matrix): the cells are the same as from the whole assessment."""
-    import orjson
+def _matrix_inputs():
+    import scenario_cases
     book = rulebook()
     for f in sorted(EXAMPLES.glob("*.yaml")):
-        a = orjson.loads(assessment_bytes(assess(load(f, book), as_of=AS_OF, scenario=scenario, lang=lang, book=book)))
-        assert summary.matrix_row(for_matrix(a), lang, book) == summary.matrix_row(a, lang, book), f.name
+        for scenario in (None, "original"):
+            yield f"{f.stem}/{scenario}", load(f, book), scenario
+    for case in scenario_cases.collect():
+        if "expect" in case.data:
+            yield case.id, scenario_cases.project_of(case), case.data.get("scenario")
+
+
+def test_the_matrix_needs_no_citations():
+    """run.py builds the status matrix from part of the assessment (prepare.for_matrix): the
+    cells are the same as from the whole assessment, for every example (both scenarios) and
+    every scenario case, in both languages."""
+    import orjson
+    book = rulebook()
+    n = 0
+    for name, project, scenario in _matrix_inputs():
+        for lang in ("nb", "en"):
+            a = orjson.loads(assessment_bytes(assess(project, as_of=AS_OF, scenario=scenario, lang=lang, book=book)))
+            assert summary.matrix_row(for_matrix(a), lang, book) == summary.matrix_row(a, lang, book), (name, lang)
+            n += 1
+    assert n > 100
 
 
 @pytest.mark.parametrize("lang", ["nb", "en"])

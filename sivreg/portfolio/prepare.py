@@ -16,7 +16,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..catalogue import Rulebook
+from ..catalogue import UNKNOWN, Rulebook
 from ..engine import assess
 from ..errors import SivregError
 from ..io import UserError, assessment_bytes, error_text, load, message_text, orjson
@@ -148,15 +148,23 @@ def _label(v, lang):
     return sys.intern(v) if isinstance(v, str) else v
 
 
+def _uncited(x):
+    return {k: v for k, v in x.items() if k != "refs"} if isinstance(x, dict) else x
+
+
 def for_matrix(a: dict) -> dict:
-    """The assessment as the summary's status matrix reads it (summary.matrix_row): every
-    trace step without its citations, which the matrix never shows and which are most of
-    the cost of building the document (tests/test_portfolio_scale.py checks that the cells
-    are the same as from the whole assessment, for every example)."""
-    out = dict(a)
-    out["outcomes"] = {t: {**o, "trace": [{k: v for k, v in st.items() if k != "refs"} if isinstance(st, dict) else st
-                                          for st in o.get("trace") or ()]} if isinstance(o, dict) else o
+    """The assessment as the summary's status matrix reads it (summary.matrix_row, which
+    builds the whole report document to count duties and word the verdicts): no citations
+    (the matrix shows none; they are most of the cost), and of the trace only the steps a
+    verdict is worded from (an answer "unknown", a note why it is undecided or waiting).
+    tests/test_portfolio_scale.py checks that the cells are the same as from the whole
+    assessment, for every example and every scenario case."""
+    out = {k: v for k, v in a.items() if k != "technical_documentation"}
+    out["outcomes"] = {t: {**o, "trace": [_uncited(st) for st in o.get("trace") or () if isinstance(st, dict) and (
+        st.get("kind") in ("undecided", "waiting") or st.get("answer") == UNKNOWN)]} if isinstance(o, dict) else o
                        for t, o in (a.get("outcomes") or {}).items()}
+    out["obligations"] = [_uncited(x) for x in a.get("obligations") or ()]
+    out["actions"] = [_uncited(x) for x in a.get("actions") or ()]
     return out
 
 
