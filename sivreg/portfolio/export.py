@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+from copy import copy
 
 from ..textclean import for_terminal
 from .summary import COLUMNS, header, row
@@ -74,6 +75,12 @@ def to_xlsx(entries, lang: str, book=None, sheet_title: str = "Portfolio", tab=N
 
     ws.append([head_cell(h) for h in heads])
     report_col = COLUMNS_OUT.index("report")
+    # the two cell styles, registered once; each cell takes a copy of one (openpyxl would
+    # otherwise look the style up in the workbook again for every cell)
+    plain = WriteOnlyCell(ws)
+    plain.alignment = wrap
+    linked = WriteOnlyCell(ws)
+    linked.alignment, linked.font = wrap, link_font
     for r in rows:
         cells = []
         for i, v in enumerate(r):
@@ -82,10 +89,11 @@ def to_xlsx(entries, lang: str, book=None, sheet_title: str = "Portfolio", tab=N
             # "=..." one, so say it is text (the title stays exactly as typed)
             if isinstance(c.value, str) and c.data_type == "f":
                 c.data_type = "s"
-            c.alignment = wrap
             if i == report_col and v:
                 c.hyperlink = v
-                c.font = link_font
+                c._style = copy(linked._style)
+            else:
+                c._style = copy(plain._style)
             cells.append(c)
         ws.append(cells)
     buf = io.BytesIO()
