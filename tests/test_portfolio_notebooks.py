@@ -185,9 +185,10 @@ def test_sigkill_halfway_then_rerun(tmp_path):
     assert len(last) == n
     assert {pid for pid, x in last.items() if x["status"] == "skipped"} == set(killed)
     assert {x["status"] for pid, x in last.items() if pid not in killed} == {"ok"}
-    for sub, ext in (("reports", "html"), ("notebooks", "ipynb"), ("assessments", "json")):
+    for sub, exts in (("reports", ("html", "pdf")), ("notebooks", ("ipynb",)), ("assessments", ("json",))):
         names = sorted(p.name for p in (out / sub).iterdir())
-        assert names == sorted(f"{pid}.{ext}" for pid in last), names  # one each, no temporaries
+        want = sorted(f"{pid}.{ext}" for pid in last for ext in exts)
+        assert names == want, names  # one each (a PDF beside each HTML report), no temporaries
     assert not [p for p in out.rglob("*.tmp")]
     assert not (out / ".work").exists() or not list((out / ".work").iterdir())
     v = sivreg("portfolio", "verify", "--out", out)
