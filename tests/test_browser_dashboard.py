@@ -182,7 +182,7 @@ def test_sepsis_in_bokmal_save_reload_resume(page: Page, dashboard_url: str, tmp
 
     # the report downloads as one self-contained HTML file with the title escaped
     with page.expect_download() as dl:
-        page.locator(".sv-report a").click()
+        page.locator(".sv-report a.sv-report-link").click()  # (the PDF link follows it)
     report = tmp_path / "report.html"
     dl.value.save_as(report)
     html = report.read_text(encoding="utf-8")
