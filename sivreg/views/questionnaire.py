@@ -583,10 +583,12 @@ class Questionnaire:
         from ..render.pdf import to_pdf
         return to_pdf(self.assessment, self.lang, self.book, project=self.project)
 
+    PDF_DELAY = 3.0  # seconds without a change before the PDF is made (it takes seconds of CPU)
+
     def _start_pdf(self, project, html_link: str) -> None:
         """In a kernel (Voilà, Lab): the PDF link follows the HTML link, made in a worker
-        thread (a PDF takes seconds; answering goes on meanwhile). Plain Python: no PDF link
-        (call report_pdf())."""
+        thread once the person has paused (PDF_DELAY), one PDF at a time, so that answering
+        stays quick. Plain Python: no PDF link (call report_pdf())."""
         import asyncio
         if getattr(_ipython(), "kernel", None) is None:
             return
@@ -597,16 +599,33 @@ class Questionnaire:
         self._pdf_serial = serial = getattr(self, "_pdf_serial", 0) + 1
         self.report_link.value = html_link + (f' <span class="sv-download sv-report-pending">'
                                               f'{esc(self._t("ui.report_pdf_pending"))}</span>')
+        if getattr(self, "_pdf_timer", None) is not None:
+            self._pdf_timer.cancel()
+        self._pdf_timer = loop.call_later(self.PDF_DELAY, self._make_pdf, loop, serial,
+                                          self.assessment, project, html_link)
+
+    def _make_pdf(self, loop, serial, assessment, project, html_link: str) -> None:
+        self._pdf_timer = None
+        if serial != self._pdf_serial:
+            return
+        if getattr(self, "_pdf_running", False):  # one at a time: made again when that one ends
+            self._pdf_next = (serial, assessment, project, html_link)
+            return
+        self._pdf_running = True
         name, label = f"{project.id}-{self.lang}.pdf", self._t("ui.report_pdf")
 
         def done(fut):
+            self._pdf_running = False
+            nxt, self._pdf_next = getattr(self, "_pdf_next", None), None
             if serial != self._pdf_serial or fut.cancelled() or fut.exception() is not None:
                 if serial == self._pdf_serial:
                     self.report_link.value = html_link
+                elif nxt is not None and nxt[0] == self._pdf_serial:
+                    self._make_pdf(loop, *nxt)
                 return
             b64 = base64.b64encode(fut.result()).decode("ascii")
             self.report_link.value = html_link + (f' <a class="sv-download sv-report-pdf" download="{esc(name)}" '
                                                   f'href="data:application/pdf;base64,{b64}">{esc(label)}</a>')
         from ..render.pdf import to_pdf
-        loop.run_in_executor(None, to_pdf, self.assessment, self.lang, self.book, project).add_done_callback(
+        loop.run_in_executor(None, to_pdf, assessment, self.lang, self.book, project).add_done_callback(
             lambda fut: loop.call_soon_threadsafe(done, fut))
