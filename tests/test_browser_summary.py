@@ -2,7 +2,8 @@
 real `sivreg portfolio run` of three examples with their notebook reports and PDFs: the
 status matrix comes first, every table fits the window (no sideways scrolling), the header
 stays in view while scrolling, the report link in the first column opens the report, whose
-tab is named after the project and which shows no developer note. Screenshots go to build/."""
+tab is named after the project and which shows no developer note. Screenshots go to build/.
+And the dashboard offers the same report as PDF."""
 from __future__ import annotations
 
 import os
@@ -71,3 +72,18 @@ def test_summary_page_fits_1366_and_opens_a_report(page: Page, portfolio):
     assert "papermill" not in body and "result_json" not in body
     assert "1. Forstå regelverket" in body and "Vedlegg A" in body
     page.screenshot(path=str(ROOT / "build" / "report-1366.png"))
+
+
+def test_dashboard_offers_the_report_as_pdf(page: Page, dashboard_url: str, tmp_path):
+    """"Last ned rapporten (PDF)" appears beside the HTML download once the page is idle, and
+    downloads a PDF of the report."""
+    page.goto(dashboard_url)
+    page.locator(".sv-q.sv-next").first.wait_for(timeout=60_000)
+    pdf_link = page.locator(".sv-report a.sv-report-pdf")
+    expect(pdf_link).to_have_text("Last ned rapporten (PDF)", timeout=90_000)
+    with page.expect_download() as dl:
+        pdf_link.click()
+    target = tmp_path / "report.pdf"
+    dl.value.save_as(target)
+    assert target.read_bytes().startswith(b"%PDF-")
+    assert dl.value.suggested_filename.endswith("-nb.pdf")
