@@ -19,10 +19,12 @@ recorded stays, the rest is recorded as "stopped", `RunResult.fault` says which 
 """
 from __future__ import annotations
 
+import gc
 import json
 import os
 import shutil
 import sys
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -238,6 +240,23 @@ def check_register_present(layout: Layout, new_register: bool, lang: str, book) 
         raise UserError("portfolio.err.register_gone", file=str(reg), found=", ".join(found))
 
 
+@contextmanager
+def _fewer_collections():
+    """For the length of a run: what is loaded already (the rulebook, the modules) is left
+    out of the garbage collector's passes (gc.freeze), and it runs less often. The engine
+    allocates many short-lived objects while the summary rows of thousands of projects stay
+    alive, so the default thresholds spend a third of the engine's time traversing them.
+    Reference cycles are still collected; the settings are put back afterwards."""
+    before = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 20)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+        gc.unfreeze()
+
+
 def run_portfolio(source="parameters", out="outputs", log=None, **kw) -> RunResult:
     """Review every project in `source`, writing into `out`. Keyword options: see RunOptions."""
     opts = RunOptions(source=source, out=out, **kw)
@@ -251,7 +270,7 @@ def run_portfolio(source="parameters", out="outputs", log=None, **kw) -> RunResu
     key = opts.key if isinstance(opts.key, Key) else find_key(opts.key, layout.root)
     signature = None
 
-    with outputs.exclusive(layout):
+    with _fewer_collections(), outputs.exclusive(layout):
         check_register_present(layout, opts.new_register, opts.lang, book)
         outputs.clear_leftovers(layout)
         entries = load_entries(files, opts.lang, book)
