@@ -71,6 +71,26 @@ def to_html(nb) -> str:
     return body
 
 
+def _project_title(result_json: str | None) -> str | None:
+    import json
+    try:
+        return (json.loads(result_json or "{}").get("project") or {}).get("title") or None
+    except ValueError:
+        return None
+
+
+def _pdf(task: Task, result_json: str | None) -> bytes | None:
+    """The report as PDF (sivreg.render.pdf), from the assessment the notebook wrote and the
+    answers (for the appendix of answers)."""
+    import json
+
+    from ..io import loads
+    from ..render.pdf import to_pdf
+    if not result_json:
+        return None
+    return to_pdf(json.loads(result_json), task.lang, project=loads(task.answers_text, task.file_name))
+
+
 def _error_text(exc) -> str:
     ename = getattr(exc, "ename", None)
     if ename:  # papermill.PapermillExecutionError
@@ -135,9 +155,18 @@ def _execute(task: Task) -> dict:
             if result.exists():
                 out["result_json"] = result.read_text(encoding="utf-8")
             try:
-                out["html"] = to_html(nbformat.reads(out["ipynb"], as_version=4))
+                nb = nbformat.reads(out["ipynb"], as_version=4)
+                title = _project_title(out["result_json"])
+                if title:  # the browser tab names the project, not "Notebook"
+                    nb.metadata["title"] = title
+                out["html"] = to_html(nb)
                 out["ok"] = True
             except Exception as exc:
                 out["error"] = f"HTML conversion failed: {type(exc).__name__}: {exc}"
+            if out["ok"]:
+                try:  # the same document as PDF, beside the HTML report
+                    out["pdf"] = _pdf(task, out["result_json"])
+                except Exception as exc:
+                    out["ok"], out["error"] = False, f"PDF failed: {type(exc).__name__}: {exc}"
     out["seconds"] = round(time.perf_counter() - start, 3)
     return out
