@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
+import threading
 
 import pytest
 
@@ -18,6 +19,24 @@ from conftest import ROOT
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 import bench_dashboard as bench  # noqa: E402
+
+
+def run_async(coro):
+    """asyncio.run in a thread of its own: once a browser test has run, pytest-playwright
+    keeps an event loop running in this thread, and asyncio.run refuses to nest."""
+    out = {}
+
+    def target():
+        try:
+            out["value"] = asyncio.run(coro)
+        except BaseException as exc:  # re-raised in the test's thread
+            out["error"] = exc
+    t = threading.Thread(target=target)
+    t.start()
+    t.join()
+    if "error" in out:
+        raise out["error"]
+    return out.get("value")
 
 pytestmark = [pytest.mark.slow]
 MAX_PAGES, PREHEAT = 3, 1
@@ -28,14 +47,14 @@ def server(tmp_path_factory):
     s = bench.Server(max_pages=MAX_PAGES, preheat=PREHEAT, idle_minutes=1,
                      log=tmp_path_factory.mktemp("dashboard-load") / "server.log")
     try:
-        asyncio.run(bench.wait_ready(s.url, PREHEAT, s.proc, timeout=300))  # a busy CI machine
+        run_async(bench.wait_ready(s.url, PREHEAT, s.proc, timeout=300))  # a busy CI machine
         yield s
     finally:
         s.stop()
 
 
 def test_five_users_then_a_burst_beyond_the_cap(server):
-    report = asyncio.run(bench.run(users=5, spread=5, answers=5, burst=5, url=server.url, preheat=PREHEAT,
+    report = run_async(bench.run(users=5, spread=5, answers=5, burst=5, url=server.url, preheat=PREHEAT,
                                    idle_minutes=1, timeout=150, deadline=480))
     arrivals, burst = report["arrivals"], report["burst"]
     for p in (arrivals, burst):
@@ -76,7 +95,7 @@ class _Attacker(bench.Visitor):
 
 def test_an_invalid_widget_message_gets_no_traceback(server):
     v = _Attacker(server.url, 2, 60)
-    result = asyncio.run(asyncio.wait_for(v.run(), 90))
+    result = run_async(asyncio.wait_for(v.run(), 90))
     assert result["outcome"] == "page", result
     messages = [json.loads(r) for r in v.raw if r.startswith("{")]
     errors = [m for m in messages if m["header"]["msg_type"] == "error"]
