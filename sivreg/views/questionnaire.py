@@ -490,10 +490,13 @@ class Questionnaire:
         self.modules.show(d)
         self.result.value = panel_html(a, self.lang, self.book)
         saved_text = dump_project(project)
-        if saved_text != self._saved_text:
+        # what the person wrote (answers, title, id, owner, studies, modules), not the date or
+        # the language the page set for the visit
+        work = {k: v for k, v in project.to_dict().items() if k != "as_of"}
+        if work != self._saved_text:
             if self._saved_text is not None:
                 self.guard.revision += 1  # answers not yet downloaded: "leave page?" asks first
-            self._saved_text = saved_text
+            self._saved_text = work
         self.save_link.value = _data_link(saved_text, "application/x-yaml", f"{project.id}.yaml",
                                           self._t("ui.save"), "sv-save-link")
         self._schedule_report()
