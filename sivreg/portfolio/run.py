@@ -1,6 +1,8 @@
 """One portfolio review, start to end:
 
-1. read and validate every answers file, assess each in-process (prepare.py);
+1. read and validate every answers file, assess each in-process (prepare.py); with
+   --no-notebooks this streams: each project is assessed, its JSON written and recorded (one
+   register transaction per BATCH), then only the summary's part of it is kept (prepare.slim);
 2. refuse a missing or emptied register beside earlier outputs (unless new_register), open
    the register and record the run;
 3. skip projects whose inputs, rulebook, scenario, date, language and notebook are unchanged
