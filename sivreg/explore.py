@@ -186,6 +186,10 @@ class Explorer:
         read, so the hypothesis is first narrowed to the questions this rule has ever read
         (qualification does not change with a study question); if the run then reads a
         question the hypothesis assumes, the narrowing widens and the rule runs again."""
+        if not hyp:  # nothing assumed (the common case): the run as decided from the answers
+            hit = self.memo.get((name, scope, ()))
+            if hit is not None:
+                return hit
         spec = self.rules.get((name, scope))
         if spec is None:
             return None
