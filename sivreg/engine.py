@@ -17,7 +17,7 @@ from .context import Missing, NotApplicable, Undecided, class_rank
 from .errors import InputError, Problem
 from .explore import (DEPTH, LEAVES, Explored, Explorer, branches, merge_duties, merge_extra,
                       step_budget, step_depends, step_regardless)
-from .model import DATE_RANGE, TOPICS, Assessment, Outcome, Project, Step, valid_date
+from .model import DATE_RANGE, TOPICS, Assessment, Outcome, Project, Step, _thaw, valid_date
 from .rules import CONTRIBUTORS, MODULE_TOPICS, TOPIC_RULES
 
 LANGS = ("nb", "en")
@@ -247,7 +247,7 @@ def _evaluate(project: Project, as_of, scenario, lang, book):
                        for t in MODULE_TOPICS}} for mid, r in per.items()]
         for t in MODULE_TOPICS:
             extra = dict(outcomes[t].extra)
-            extra["modules"] = [{"id": mid, "title": titles[mid], **outcome_dict(r[t])} for mid, r in per.items()]
+            extra["modules"] = [{"id": mid, "title": titles[mid], **r[t].to_dict()} for mid, r in per.items()]
             o = outcomes[t]
             missing = tuple(dict.fromkeys(list(o.missing) + [q for r in per.values() for q in r[t].missing]))
             outcomes[t] = Outcome(status=o.status, value=o.value, missing=missing if o.status != "determined"
@@ -257,15 +257,6 @@ def _evaluate(project: Project, as_of, scenario, lang, book):
     actions = merge_duties(book, every, "actions")
     wanted = list(dict.fromkeys(q for e in every for _, r in e.leaves for q in r.wanted))
     return outcomes, obligations, actions, wanted, modules, contrib, ex
-
-
-def outcome_dict(o: Outcome) -> dict:
-    return o.to_dict()
-
-
-def _thaw(v):
-    from .model import _thaw as thaw
-    return thaw(v)
 
 
 def _contributor_extra(contrib) -> dict:

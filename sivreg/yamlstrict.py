@@ -244,15 +244,7 @@ def _parse(loader_class, text: str, source: str):
 def _python_loads(text: str, source: str, text_only: bool):
     """The Python loader: the reference for what is refused and how it is said."""
     try:
-        loader = (_TextLoader if text_only else _StrictLoader)(text)
-        try:
-            node = loader.get_single_node()
-            if node is None:
-                return None
-            _check_shape(node, source)
-            return loader.construct_document(node)
-        finally:
-            loader.dispose()
+        return _parse(_TextLoader if text_only else _StrictLoader, text, source)
     except RecursionError:
         raise InputError([problem(source, None, "", "input.nested", n=MAX_DEPTH)]) from None
     except yaml.MarkedYAMLError as exc:
