@@ -288,6 +288,7 @@ def test_no_work_is_lost(page: Page, dashboard_url: str, tmp_path: Path):
     expect(page.locator(".sv-confirm-msg")).to_be_visible(timeout=QUESTION_TIMEOUT)
     expect(page.locator(".sv-confirm-msg")).to_contain_text("sepsis-icu")
     page.locator(".sv-confirm-cancel").click()
+    expect(page.locator(".sv-upload-msg")).to_contain_text(book.text("ui.resume_cancelled", "nb"))
     expect(page.locator(".sv-id input")).to_have_value("mitt-prosjekt")
 
     # another file of another project: replaced after confirming
